@@ -1,0 +1,1 @@
+"""Places and time: divisions, boundaries, coordinates and the working-day calendar."""

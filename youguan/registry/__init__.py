@@ -1,0 +1,1 @@
+"""The register of enterprises, licences, outlets and facilities, and vehicles."""
