@@ -15,14 +15,16 @@ T0 = dt.datetime(2024, 1, 31, 16, 30, tzinfo=dt.UTC)  # 2024-02-01 00:30 in Beij
 
 def _events(n: int, brand: str = "sf", start: dt.datetime = T0) -> pa.Table:
     times = pa.array([start + dt.timedelta(hours=i) for i in range(n)], pa.timestamp("us", "UTC"))
-    return pa.table({
-        "waybill_no": [f"W{i}" for i in range(n)],
-        "brand": [brand] * n,
-        "event": ["accepted"] * n,
-        "occurred_at": times,
-        "mapped": [True] * n,
-        "month": month_of(times),
-    })
+    return pa.table(
+        {
+            "waybill_no": [f"W{i}" for i in range(n)],
+            "brand": [brand] * n,
+            "event": ["accepted"] * n,
+            "occurred_at": times,
+            "mapped": [True] * n,
+            "month": month_of(times),
+        }
+    )
 
 
 def test_month_is_the_beijing_month() -> None:
@@ -53,8 +55,9 @@ def test_files_on_disk_without_a_manifest_row_are_invisible(ctx: Context) -> Non
     assert lake.table("events").count().execute() == 3
 
 
-def test_a_failed_manifest_write_leaves_nothing_visible(ctx: Context,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_manifest_write_leaves_nothing_visible(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lake = ctx.lake
 
     def boom(*a: object, **k: object) -> int:

@@ -88,21 +88,48 @@ class Dataset:
 
 SERVICES = ("standard", "express", "economy", "intra_city")
 SENDER_KINDS = ("person", "organisation", "agreement_customer", "letter")
-ID_TYPES = ("resident_id", "temp_resident_id", "military_id", "hk_mo_tw_permit",
-            "foreign_passport", "other")
+ID_TYPES = (
+    "resident_id",
+    "temp_resident_id",
+    "military_id",
+    "hk_mo_tw_permit",
+    "foreign_passport",
+    "other",
+)
 TRANSPORTS = ("road", "air", "rail", "water")
 SCOPES = ("same_city", "intercity", "international")
 DIRECTIONS = ("outbound", "inbound", "local")
-EVENTS = ("accepted", "departed", "arrived", "in_transit", "out_for_delivery", "locker",
-          "delivered", "delivery_failed", "refused", "returning", "returned", "exception",
-          "customs_held", "customs_released", "forwarded", "undeliverable")
+EVENTS = (
+    "accepted",
+    "departed",
+    "arrived",
+    "in_transit",
+    "out_for_delivery",
+    "locker",
+    "delivered",
+    "delivery_failed",
+    "refused",
+    "returning",
+    "returned",
+    "exception",
+    "customs_held",
+    "customs_released",
+    "forwarded",
+    "undeliverable",
+)
 EXCEPTION_REASONS = ("damaged", "lost", "shortage", "intercepted", "missorted", "other")
 SECURITY_KINDS = ("inspection", "xray")
 SECURITY_RESULTS = ("pass", "suspicious", "prohibited")
 PROHIBITED_CATEGORIES = tuple(str(i) for i in range(1, 20))
 
-S, I, F, B, T, M = (ColumnKind.STRING, ColumnKind.INT, ColumnKind.FLOAT, ColumnKind.BOOL,
-                    ColumnKind.TIMESTAMP, ColumnKind.MONTH)
+S, N, F, B, T, M = (
+    ColumnKind.STRING,
+    ColumnKind.INT,
+    ColumnKind.FLOAT,
+    ColumnKind.BOOL,
+    ColumnKind.TIMESTAMP,
+    ColumnKind.MONTH,
+)
 
 
 def _protected(name: str) -> list[pa.Field]:
@@ -120,12 +147,16 @@ WAYBILL_COLUMNS = (
     Column("brand", S, "品牌", required=True, description="brand code of DOMAIN §1"),
     Column("accepted_at", T, "收寄时间", required=True),
     Column("origin_code", S, "收寄地区划代码", required=True, description="division code"),
-    Column("dest_code", S, "寄达地区划代码",
-           description="division code; required unless dest_country is foreign"),
+    Column(
+        "dest_code",
+        S,
+        "寄达地区划代码",
+        description="division code; required unless dest_country is foreign",
+    ),
     Column("dest_country", S, "寄达国家/地区", description="ISO 3166-1 alpha-2, default CN"),
     Column("accept_outlet", S, "收寄网点"),
     Column("service", S, "服务类型", allowed=SERVICES),
-    Column("promised_hours", I, "承诺时限(小时)"),
+    Column("promised_hours", N, "承诺时限(小时)"),
     Column("e_waybill", B, "电子运单"),
     Column("real_name", B, "实名收寄"),
     Column("inspected", B, "收寄验视"),
@@ -137,7 +168,7 @@ WAYBILL_COLUMNS = (
     Column("sender_name", S, "寄件人姓名", pii=True),
     Column("sender_phone", S, "寄件人电话", pii=True),
     Column("item_category", S, "内件类别"),
-    Column("weight_g", I, "重量(克)"),
+    Column("weight_g", N, "重量(克)"),
     Column("declared_value", F, "声明价值(元)"),
     Column("cold_chain", B, "冷链"),
     Column("secondary_packaging", B, "二次包装"),
@@ -231,11 +262,11 @@ STATISTICS_COLUMNS = (
     Column("brand", S, "品牌", required=True),
     Column("county_code", S, "县级区划代码", required=True),
     Column("month", M, "统计月份", required=True, description="YYYY-MM"),
-    Column("items_same_city", I, "同城快递业务量(件)", required=True),
-    Column("items_intercity", I, "异地快递业务量(件)", required=True),
-    Column("items_international", I, "国际及港澳台快递业务量(件)", required=True),
-    Column("letters", I, "函件(件)"),
-    Column("parcels", I, "包裹(件)"),
+    Column("items_same_city", N, "同城快递业务量(件)", required=True),
+    Column("items_intercity", N, "异地快递业务量(件)", required=True),
+    Column("items_international", N, "国际及港澳台快递业务量(件)", required=True),
+    Column("letters", N, "函件(件)"),
+    Column("parcels", N, "包裹(件)"),
     Column("revenue_express", F, "快递业务收入(元)", required=True),
     Column("revenue_postal", F, "邮政寄递服务收入(元)"),
 )
@@ -257,9 +288,7 @@ STATISTICS = Dataset(
     block_reject_share=0.0,  # a statistics report is small and must be right as a whole
 )
 
-DATASETS: dict[str, Dataset] = {
-    d.name: d for d in (WAYBILLS, EVENTS_DATASET, SECURITY, STATISTICS)
-}
+DATASETS: dict[str, Dataset] = {d.name: d for d in (WAYBILLS, EVENTS_DATASET, SECURITY, STATISTICS)}
 
 
 def dataset(name: str) -> Dataset:
@@ -292,9 +321,15 @@ class SchemaDoc:
 def describe(ds: Dataset) -> SchemaDoc:
     doc = SchemaDoc(ds.name)
     for c in ds.columns:
-        doc.rows.append({
-            "name": c.name, "label": c.label, "type": c.kind.value, "required": c.required,
-            "allowed": list(c.allowed) if c.allowed else None, "pii": c.pii,
-            "description": c.description,
-        })
+        doc.rows.append(
+            {
+                "name": c.name,
+                "label": c.label,
+                "type": c.kind.value,
+                "required": c.required,
+                "allowed": list(c.allowed) if c.allowed else None,
+                "pii": c.pii,
+                "description": c.description,
+            }
+        )
     return doc

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
@@ -45,15 +45,15 @@ def parquet_table(backend: ibis.BaseBackend, ds: Dataset, paths: list[str]) -> i
     if not paths:
         return ibis.memtable(ds.stored.empty_table())
     if backend.name == "pyspark":
-        session = backend._session  # type: ignore[attr-defined]
+        session = backend._session
         name = f"lake_{ds.name}_{uuid.uuid4().hex[:12]}"
         session.read.schema(_spark_schema(ds)).parquet(*paths).createOrReplaceTempView(name)
         return backend.table(name)
     name = f"lake_{ds.name}_{uuid.uuid4().hex[:12]}"
-    return backend.read_parquet(paths, table_name=name)  # type: ignore[attr-defined]
+    return backend.read_parquet(paths, table_name=name)
 
 
-def _spark_schema(ds: Dataset):  # type: ignore[no-untyped-def]
+def _spark_schema(ds: Dataset) -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(ds.stored)

@@ -123,8 +123,11 @@ class Lake:
         ds = dataset(dataset_name)
         batch_id = batch_id or uuid.uuid4().hex
         table = conform(ds, table)
-        table = table.set_column(table.schema.get_field_index("batch_id"), "batch_id",
-                                 pa.array([batch_id] * table.num_rows, pa.string()))
+        table = table.set_column(
+            table.schema.get_field_index("batch_id"),
+            "batch_id",
+            pa.array([batch_id] * table.num_rows, pa.string()),
+        )
         staging = self.root / STAGING / batch_id
         placed: list[tuple[str, str, Path, int]] = []
         try:
@@ -135,8 +138,9 @@ class Lake:
                 os.replace(tmp, final)
                 _fsync_dir(final.parent)
                 placed.append((brand, month, final, rows))
-            seq = self._record(ds, batch_id, table.num_rows, placed, actor, source, kind,
-                               retire, note)
+            seq = self._record(
+                ds, batch_id, table.num_rows, placed, actor, source, kind, retire, note
+            )
         except BaseException:
             # Nothing was recorded: the placed files are orphans; remove them now if we can
             # (``lake check`` removes them otherwise).
@@ -148,16 +152,26 @@ class Lake:
         brands = {b for b, *_ in placed}
         if retire:
             self._delete_retired(retire)
-        log.info("lake: committed %s batch %s (%d rows, %d files, brands %s)", ds.name,
-                 batch_id, table.num_rows, len(placed), ",".join(sorted(brands)))
+        log.info(
+            "lake: committed %s batch %s (%d rows, %d files, brands %s)",
+            ds.name,
+            batch_id,
+            table.num_rows,
+            len(placed),
+            ",".join(sorted(brands)),
+        )
         return CommittedBatch(
-            batch_id=batch_id, seq=seq, dataset=ds.name, rows=table.num_rows,
+            batch_id=batch_id,
+            seq=seq,
+            dataset=ds.name,
+            rows=table.num_rows,
             files=tuple(str(p.relative_to(self.root)) for _, _, p, _ in placed),
             partitions=tuple(sorted({(b, m) for b, m, _, _ in placed})),
         )
 
-    def _stage(self, ds: Dataset, table: pa.Table, staging: Path,
-               batch_id: str) -> list[tuple[str, str, Path, int]]:
+    def _stage(
+        self, ds: Dataset, table: pa.Table, staging: Path, batch_id: str
+    ) -> list[tuple[str, str, Path, int]]:
         staging.mkdir(parents=True, exist_ok=True)
         out: list[tuple[str, str, Path, int]] = []
         if table.num_rows == 0:
@@ -172,31 +186,59 @@ class Lake:
             out.append((brand, month, path, part.num_rows))
         return out
 
-    def _record(self, ds: Dataset, batch_id: str, rows: int,
-                placed: list[tuple[str, str, Path, int]], actor: Actor, source: str | None,
-                kind: str, retire: Sequence[int], note: str | None) -> int:
+    def _record(
+        self,
+        ds: Dataset,
+        batch_id: str,
+        rows: int,
+        placed: list[tuple[str, str, Path, int]],
+        actor: Actor,
+        source: str | None,
+        kind: str,
+        retire: Sequence[int],
+        note: str | None,
+    ) -> int:
         brands = {b for b, *_ in placed}
         with self.ctx.transaction() as s:
-            batch = LakeBatch(batch_id=batch_id, dataset=ds.name,
-                              brand=next(iter(brands)) if len(brands) == 1 else None,
-                              rows=rows, kind=kind, source=source, committed_by=actor.name,
-                              note=note)
+            batch = LakeBatch(
+                batch_id=batch_id,
+                dataset=ds.name,
+                brand=next(iter(brands)) if len(brands) == 1 else None,
+                rows=rows,
+                kind=kind,
+                source=source,
+                committed_by=actor.name,
+                note=note,
+            )
             s.add(batch)
             s.flush()
             for brand, month, path, n in placed:
-                s.add(LakeFile(batch_seq=batch.seq, dataset=ds.name, brand=brand, month=month,
-                               path=str(path.relative_to(self.root)), rows=n,
-                               bytes=path.stat().st_size))
+                s.add(
+                    LakeFile(
+                        batch_seq=batch.seq,
+                        dataset=ds.name,
+                        brand=brand,
+                        month=month,
+                        path=str(path.relative_to(self.root)),
+                        rows=n,
+                        bytes=path.stat().st_size,
+                    )
+                )
             if retire:
-                s.execute(update(LakeFile).where(LakeFile.id.in_(list(retire)),
-                                                 LakeFile.active.is_(True))
-                          .values(active=False, retired_seq=batch.seq))
+                s.execute(
+                    update(LakeFile)
+                    .where(LakeFile.id.in_(list(retire)), LakeFile.active.is_(True))
+                    .values(active=False, retired_seq=batch.seq)
+                )
             return batch.seq
 
     def _delete_retired(self, file_ids: Iterable[int]) -> None:
         with self.ctx.read() as s:
-            paths = s.scalars(select(LakeFile.path).where(LakeFile.id.in_(list(file_ids)),
-                                                           LakeFile.active.is_(False)))
+            paths = s.scalars(
+                select(LakeFile.path).where(
+                    LakeFile.id.in_(list(file_ids)), LakeFile.active.is_(False)
+                )
+            )
             for rel in paths:
                 (self.root / rel).unlink(missing_ok=True)
 
@@ -206,27 +248,45 @@ class Lake:
         with self.ctx.read() as s:
             return int(s.scalar(select(func.max(LakeBatch.seq))) or 0)
 
-    def files(self, dataset_name: str, *, brands: Iterable[str] | None = None,
-              months: Iterable[str] | None = None) -> list[FileInfo]:
+    def files(
+        self,
+        dataset_name: str,
+        *,
+        brands: Iterable[str] | None = None,
+        months: Iterable[str] | None = None,
+    ) -> list[FileInfo]:
         """The visible (committed, active) files of a dataset, optionally of some partitions."""
-        stmt = select(LakeFile).where(LakeFile.dataset == dataset(dataset_name).name,
-                                      LakeFile.active.is_(True)).order_by(LakeFile.id)
+        stmt = (
+            select(LakeFile)
+            .where(LakeFile.dataset == dataset(dataset_name).name, LakeFile.active.is_(True))
+            .order_by(LakeFile.id)
+        )
         if brands is not None:
             stmt = stmt.where(LakeFile.brand.in_(list(brands)))
         if months is not None:
             stmt = stmt.where(LakeFile.month.in_(list(months)))
         with self.ctx.read() as s:
-            return [FileInfo(f.id, f.dataset, f.brand, f.month, self.root / f.path, f.rows,
-                             f.batch_seq) for f in s.scalars(stmt)]
+            return [
+                FileInfo(f.id, f.dataset, f.brand, f.month, self.root / f.path, f.rows, f.batch_seq)
+                for f in s.scalars(stmt)
+            ]
 
     def batches(self, since_seq: int = 0) -> list[LakeBatch]:
         with self.ctx.read() as s:
-            return list(s.scalars(select(LakeBatch).where(LakeBatch.seq > since_seq)
-                                  .order_by(LakeBatch.seq)))
+            return list(
+                s.scalars(
+                    select(LakeBatch).where(LakeBatch.seq > since_seq).order_by(LakeBatch.seq)
+                )
+            )
 
-    def arrow(self, dataset_name: str, *, brands: Iterable[str] | None = None,
-              months: Iterable[str] | None = None, columns: Sequence[str] | None = None
-              ) -> pa.Table:
+    def arrow(
+        self,
+        dataset_name: str,
+        *,
+        brands: Iterable[str] | None = None,
+        months: Iterable[str] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pa.Table:
         """Committed rows as one Arrow table (small reads: drill-downs, tests)."""
         ds = dataset(dataset_name)
         paths = [str(f.path) for f in self.files(ds.name, brands=brands, months=months)]
@@ -236,7 +296,8 @@ class Lake:
         import pyarrow.dataset as pads
 
         return pads.dataset(paths, schema=ds.stored, format="parquet").to_table(
-            columns=list(schema.names))
+            columns=list(schema.names)
+        )
 
     @cached_property
     def backend(self) -> ibis.BaseBackend:
@@ -247,8 +308,13 @@ class Lake:
         self.ctx.on_close(lambda: backend.disconnect())
         return backend
 
-    def table(self, dataset_name: str, *, brands: Iterable[str] | None = None,
-              months: Iterable[str] | None = None) -> ir.Table:
+    def table(
+        self,
+        dataset_name: str,
+        *,
+        brands: Iterable[str] | None = None,
+        months: Iterable[str] | None = None,
+    ) -> ir.Table:
         """An Ibis table over the committed files of a dataset (only committed files)."""
         from youguan.lake.engines import parquet_table
 
