@@ -87,3 +87,13 @@ def test_naive_datetimes_are_refused(ctx: Context) -> None:
             )
         )
         s.flush()
+
+
+def test_permissions_come_from_the_role_and_explicit_grants() -> None:
+    from youguan.auth.permissions import PII_UNMASK, REGISTRY_WRITE, SUBMIT
+
+    regulator = Actor(name="bob", role=Role.REGULATOR)
+    assert regulator.can(REGISTRY_WRITE) and not regulator.can(PII_UNMASK)
+    assert Actor(name="bob", role=Role.REGULATOR, grants=frozenset({PII_UNMASK})).can(PII_UNMASK)
+    assert Actor(name="sf", role=Role.ENTERPRISE, brand="sf").can(SUBMIT)
+    assert not Actor.anonymous().can(SUBMIT)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -38,6 +38,13 @@ class Actor:
     brand: str | None = None  # an enterprise's brand code
     entity_uscc: str | None = None  # an enterprise user limited to one legal entity
     api_key_id: int | None = None
+    grants: frozenset[str] = field(default_factory=frozenset)  # beyond the role's defaults
+
+    def can(self, permission: str) -> bool:
+        """Whether this actor holds ``permission`` (role default or explicit grant)."""
+        from youguan.auth.permissions import ROLE_PERMISSIONS
+
+        return permission in self.grants or permission in ROLE_PERMISSIONS[self.role]
 
     @classmethod
     def system(cls, name: str | None = None) -> Actor:
