@@ -17,15 +17,15 @@ run: setup system-deps-run
 
 ## test: set up the test environment and run the whole suite (lint, types, tests)
 test: setup-dev system-deps-test
-	$(BIN)/ruff check youguan tests benchmarks scripts
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint:
-	$(BIN)/ruff check youguan tests benchmarks scripts
+	$(BIN)/ruff check .
 format:
-	$(BIN)/ruff format youguan tests benchmarks scripts
-	$(BIN)/ruff check --fix youguan tests benchmarks scripts
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 typecheck:
 	$(BIN)/mypy
 
