@@ -183,7 +183,10 @@ def integer(low: int, high: int) -> Parser:
     return parse
 
 
-def number(low: float, high: float) -> Parser:
+def number(low: float, high: float, digits: int) -> Parser:
+    """A number within [low, high], rounded to ``digits`` decimals (beyond them a value is noise,
+    and a short value survives every spreadsheet round trip)."""
+
     def parse(value: Any) -> float | None:
         if value is None:
             return None
@@ -195,7 +198,7 @@ def number(low: float, high: float) -> Parser:
             raise fail("invalid_number", f"应为数字，实为 {_as_text(value)}") from None
         if math.isnan(x) or not low <= x <= high:
             raise fail("out_of_range", f"应在 {low:g}–{high:g} 之间，实为 {x:g}")
-        return x
+        return round(x, digits)
 
     return parse
 

@@ -65,9 +65,9 @@ def _text(q: str, columns: Sequence[InstrumentedAttribute[Any]]) -> ColumnElemen
     return or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns))
 
 
-def _page(session: Session, stmt: Select[Any], order: Any, f: ListFilter) -> Page[Any]:
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    items = list(session.scalars(stmt.order_by(order).limit(f.limit).offset(f.offset)))
+def _page(session: Session, stmt: Select[Any], f: ListFilter) -> Page[Any]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(session.scalars(stmt.limit(f.limit).offset(f.offset)))
     return Page(items=items, total=total, limit=f.limit, offset=f.offset)
 
 
@@ -81,15 +81,19 @@ def _common(stmt: Select[Any], model: Any, f: ListFilter, text_cols: Sequence[An
     return stmt
 
 
-def list_enterprises(session: Session, f: EnterpriseFilter | None = None) -> Page[Enterprise]:
-    f = f or EnterpriseFilter()
+def enterprise_query(f: EnterpriseFilter) -> Select[tuple[Enterprise]]:
     E = Enterprise
     stmt = _common(select(E), E, f, [E.name, E.uscc, E.address, E.licence_no])
     if f.kind:
         stmt = stmt.where(E.kind == f.kind)
     if f.county:
         stmt = stmt.where(E.county_code.startswith(f.county, autoescape=True))
-    return _page(session, stmt, E.uscc, f)
+    return stmt.order_by(E.uscc)
+
+
+def list_enterprises(session: Session, f: EnterpriseFilter | None = None) -> Page[Enterprise]:
+    f = f or EnterpriseFilter()
+    return _page(session, enterprise_query(f), f)
 
 
 def filed_late(as_of: dt.date) -> ColumnElement[bool]:
@@ -105,8 +109,7 @@ def filed_late(as_of: dt.date) -> ColumnElement[bool]:
     )
 
 
-def list_facilities(session: Session, f: FacilityFilter | None = None) -> Page[Facility]:
-    f = f or FacilityFilter()
+def facility_query(f: FacilityFilter) -> Select[tuple[Facility]]:
     F = Facility
     stmt = _common(select(F), F, f, [F.name, F.code, F.address])
     if f.type:
@@ -122,11 +125,15 @@ def list_facilities(session: Session, f: FacilityFilter | None = None) -> Page[F
     if f.filed_late is not None:
         late = filed_late(rules.local_today())
         stmt = stmt.where(late if f.filed_late else ~late)
-    return _page(session, stmt, F.code, f)
+    return stmt.order_by(F.code)
 
 
-def list_vehicles(session: Session, f: VehicleFilter | None = None) -> Page[Vehicle]:
-    f = f or VehicleFilter()
+def list_facilities(session: Session, f: FacilityFilter | None = None) -> Page[Facility]:
+    f = f or FacilityFilter()
+    return _page(session, facility_query(f), f)
+
+
+def vehicle_query(f: VehicleFilter) -> Select[tuple[Vehicle]]:
     V = Vehicle
     stmt = _common(select(V), V, f, [V.plate])
     for name in ("kind", "vehicle_type", "enterprise_uscc"):
@@ -137,4 +144,9 @@ def list_vehicles(session: Session, f: VehicleFilter | None = None) -> Page[Vehi
         stmt = stmt.where(V.new_energy == f.new_energy)
     if f.county:
         stmt = stmt.where(V.county_code.startswith(f.county, autoescape=True))
-    return _page(session, stmt, V.plate, f)
+    return stmt.order_by(V.plate)
+
+
+def list_vehicles(session: Session, f: VehicleFilter | None = None) -> Page[Vehicle]:
+    f = f or VehicleFilter()
+    return _page(session, vehicle_query(f), f)

@@ -148,5 +148,7 @@ COVERAGE_TOWNSHIP_KINDS = ("town", "township", "subdistrict")
 # Coordinates of China (with a margin): a wider box means swapped or garbled coordinates.
 CHINA_LON = (73.0, 136.0)
 CHINA_LAT = (3.0, 54.0)
+# Decimals of a degree kept for coordinates: 1e-7 degree ≈ 1 cm.
+COORD_DIGITS = 7
 # How far (degrees, ≈ 5 km) a point may lie outside its county's bounding box.
 COUNTY_BOX_MARGIN = 0.05

@@ -34,7 +34,7 @@ from youguan.registry.choices import (
 from youguan.registry.errors import Problem, ValidationFailed
 
 if typing.TYPE_CHECKING:
-    from youguan.registry.models import Enterprise, Facility, Vehicle
+    from youguan.registry.models import Facility
 
 _BUILTIN_ERRORS = frozenset(typing.get_args(core_schema.ErrorType))
 
@@ -120,6 +120,11 @@ class RegistryInput(BaseModel):
         """Column values to write on the ORM object."""
         return self.model_dump()
 
+    @classmethod
+    def from_record(cls, obj: Any) -> dict[str, Any]:
+        """The input values that describe a stored record (to merge updates into, to export)."""
+        return {name: getattr(obj, name) for name in cls.model_fields}
+
 
 def _closing_problems(inp: Any, *, date_required: bool) -> list[Problem]:
     out = []
@@ -183,10 +188,6 @@ class EnterpriseIn(RegistryInput):
             out.append(self.problem("licence_valid_to", "dates_reversed", "有效期止早于有效期起"))
         return out + _closing_problems(self, date_required=False)
 
-    @classmethod
-    def from_record(cls, obj: Enterprise) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in cls.model_fields}
-
 
 @cache
 def _county_boxes() -> dict[str, tuple[float, float, float, float]]:
@@ -235,8 +236,9 @@ class FacilityIn(RegistryInput):
     division_code: Annotated[
         str, _f(fields.division(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, in_prefecture=True))
     ]
-    lon: Annotated[float | None, _f(fields.number(-180, 180))] = None
-    lat: Annotated[float | None, _f(fields.number(-90, 90))] = None
+    # 7 decimals of a degree ≈ 1 cm
+    lon: Annotated[float | None, _f(fields.number(-180, 180, rules.COORD_DIGITS))] = None
+    lat: Annotated[float | None, _f(fields.number(-90, 90, rules.COORD_DIGITS))] = None
     coord_system: Annotated[str | None, _f(fields.choice(COORD_SYSTEMS))] = None
     address: OptText = None
     opened_on: Date
@@ -245,7 +247,7 @@ class FacilityIn(RegistryInput):
     filed_on: OptDate = None
     standardized: Bool = False
     sorting_lines: Annotated[int | None, _f(fields.integer(0, 1000))] = None
-    area_m2: Annotated[float | None, _f(fields.number(0, 10_000_000))] = None
+    area_m2: Annotated[float | None, _f(fields.number(0, 10_000_000, 2))] = None
     daily_capacity: Annotated[int | None, _f(fields.integer(0, 100_000_000))] = None
     served_villages: Annotated[list[str], _f(fields.village_list)] = []
     deliveries_per_week: Annotated[int | None, _f(fields.integer(0, 21))] = None
@@ -302,7 +304,8 @@ class FacilityIn(RegistryInput):
     def wgs84(self) -> tuple[float, float] | None:
         if self.lon is None or self.lat is None:
             return None
-        return to_wgs84(self.lon, self.lat, self.coord_system or "wgs84")
+        lon, lat = to_wgs84(self.lon, self.lat, self.coord_system or "wgs84")
+        return round(lon, rules.COORD_DIGITS), round(lat, rules.COORD_DIGITS)
 
     def stored_values(self) -> dict[str, Any]:
         values = self.model_dump(exclude={"lon", "lat"})
@@ -366,7 +369,3 @@ class VehicleIn(RegistryInput):
         ):
             out.append(self.problem("closed_on", "closed_before_opened", "注销日期早于登记日期"))
         return out
-
-    @classmethod
-    def from_record(cls, obj: Vehicle) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in cls.model_fields}

@@ -234,7 +234,7 @@ def save(
         raise ValidationFailed(
             [Problem(spec.key, "duplicate", f"{label}：{obj_key(spec, obj)} 已存在")]
         )
-    current = spec.schema.from_record(obj)  # type: ignore[attr-defined]
+    current = spec.schema.from_record(obj)
     inp = _validate(session, spec, {**current, **data})
     if inp.model_dump() == current:
         return obj, "unchanged"
