@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.registry.factories import (
     HUAWEI,
@@ -17,8 +19,10 @@ from tests.registry.factories import (
     vehicle,
 )
 from youguan.geo.coords import wgs84_to_gcj02
+from youguan.registry import fields
 from youguan.registry.errors import ValidationFailed
 from youguan.registry.schemas import EnterpriseIn, FacilityIn, VehicleIn
+from youguan.registry.tabular import csv_cell
 
 
 def problems(schema: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -192,3 +196,11 @@ def test_vehicle_plate_and_flags() -> None:
     assert problems(VehicleIn, vehicle(enterprise_uscc=HUAWEI[:-1] + "7")) == [
         ("enterprise_uscc", "uscc_check")
     ]
+
+
+@given(st.floats(-180, 180, allow_nan=False), st.integers(0, 7))
+def test_a_parsed_number_reads_back_from_its_exported_text(x: float, digits: int) -> None:
+    parse = fields.number(-180, 180, digits)
+    value = parse(x)
+    assert parse(csv_cell(value)) == value
+    assert parse(value) == value  # parsing is idempotent, so re-imports compare equal

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 from pydantic import ValidationError
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from sqlalchemy.orm import Session
 
@@ -51,19 +53,20 @@ def import_(
     from youguan.registry.io import import_file
     from youguan.registry.tabular import FileProblem
 
-    with cli_context() as ctx:
+    with cli_context() as ctx, ExitStack() as stack:
         initialise(ctx)
+        bars: list[tuple[Progress, TaskID]] = []
+
+        def on_row(done: int, total: int) -> None:
+            if total < PROGRESS_FROM_ROWS:
+                return
+            if not bars:  # the bar starts only for a file big enough to wait for
+                bar = stack.enter_context(progress(transient=True))
+                bars.append((bar, bar.add_task(f"导入{ENTITY_LABELS[entity]}", total=total)))
+            bars[0][0].update(bars[0][1], completed=done)
+
         try:
-            with ctx.transaction() as session, progress(transient=True) as bar:
-                task: list[Any] = []
-
-                def on_row(done: int, total: int) -> None:
-                    if total < PROGRESS_FROM_ROWS:
-                        return
-                    if not task:
-                        task.append(bar.add_task(f"导入{ENTITY_LABELS[entity]}", total=total))
-                    bar.update(task[0], completed=done)
-
+            with ctx.transaction() as session:
                 report = import_file(
                     session, Actor.system(), entity.value, path, encoding=encoding, on_row=on_row
                 )
