@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from youguan.cli_support import cli_context, emit_json, err, fail
+from youguan.registry.cli import app as registry_app
 
 app = typer.Typer(
     name="youguan",
@@ -14,6 +15,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(registry_app, name="registry")
 
 
 @app.command()
