@@ -36,7 +36,7 @@ def main(branch: str, rev_id: str, message: str) -> None:
                 message=message,
                 autogenerate=True,
                 rev_id=rev_id,
-                head="core@head",
+                head="core_0001",  # the base itself: "core@head" resolves onto another branch
                 branch_label=branch,
                 splice=True,
             )
