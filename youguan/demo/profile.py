@@ -19,7 +19,8 @@ Volumes and money (statistics files, 2020-01 … end month)
   - Seasonality (daily weights, :mod:`youguan.demo.seasons`): the Spring Festival dip
     on the actual lunar dates (the lower of January and February 20–55 % under the
     year's monthly mean), the 2020-02 lockdown, 618, 双十一 (November the year's highest
-    month, 1.2–1.6 × mean), 双十二, the tea season (Mar–May, strongest in 勐海), fruit (May–Aug), National Day, Sundays [P].
+    month, 1.2–1.6 × mean), 双十二, the tea season (Mar–May, strongest in 勐海), fruit
+    (May–Aug), National Day, Sundays [P].
   - Brand shares (:data:`BRAND_SHARE_ANCHORS`): ``share_2020`` of ``brands.yaml`` (national
     parcel shares [SPB]) in 2020, then 百世 and 天天 fold into 极兔 through 2021 (none after
     2021-12-31), 中通 and 圆通 gain, EMS and 韵达 lose a little [SPB, P].
