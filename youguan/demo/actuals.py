@@ -1,7 +1,7 @@
 """Plan actuals reported by hand (``plan/actuals.csv``: ``indicator,year,value`` in the plan's
 units, DESIGN.md ``youguan plan actuals import``), 2021–2025.
 
-Volumes and revenues are the yearly sums of the statistics files (so the two agree exactly); the
+Only years complete in the statistics are reported. Volumes and revenues are the yearly sums of the statistics files (so the two agree exactly); the
 other indicators follow the paths of :data:`youguan.demo.profile.HAND_REPORTED`.
 """
 
@@ -24,7 +24,10 @@ def plan_actuals(stats: pa.Table) -> list[tuple[str, int, float]]:
     """(indicator, year, value) rows, in a stable order."""
     out: list[tuple[str, int, float]] = []
     items = ("items_same_city", "items_intercity", "items_international")
+    months = set(stats["month"].to_pylist())
     for year in YEARS:
+        if f"{year}-12" not in months:  # only whole years are reported
+            continue
         derived = {
             "express_volume": round(_year_sum(stats, year, items) / 1e4, 2),
             "postal_delivery_volume": round(

@@ -105,6 +105,25 @@ def _transit_hours(
     return np.asarray(hours)
 
 
+def draw_outcomes(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's fate (delivered, lost, refused, forwarded, intercepted, undeliverable) and
+    incident on the way (damaged, shortage, missorted or none), at the module's rates."""
+    u = rng.random(n)
+    edges = np.cumsum([P_LOST, P_REFUSED, P_FORWARDED, P_INTERCEPTED, P_UNDELIVERABLE])
+    outcome = np.select(
+        [u < edges[0], u < edges[1], u < edges[2], u < edges[3], u < edges[4]],
+        ["lost", "refused", "forwarded", "intercepted", "undeliverable"],
+        default="delivered",
+    ).astype("U13")
+    v = rng.random(n)
+    incident = np.select(
+        [v < P_DAMAGED, v < P_DAMAGED + P_SHORTAGE, v < P_DAMAGED + P_SHORTAGE + P_MISSORTED],
+        ["damaged", "shortage", "missorted"],
+        default="",
+    ).astype("U9")
+    return outcome, incident
+
+
 def _daytime(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Move delivery attempts that would fall at night to the next morning (09:00–12:00)."""
     local = (t + CST) % (86400 * US)
@@ -138,14 +157,7 @@ def generate_events(
     outlet = np.asarray(wb["accept_outlet"].fill_null("").to_numpy(zero_copy_only=False))
     waybill = np.asarray(wb["waybill_no"].to_numpy(zero_copy_only=False))
 
-    # outcomes
-    u = rng.random(n)
-    edges = np.cumsum([P_LOST, P_REFUSED, P_FORWARDED, P_INTERCEPTED, P_UNDELIVERABLE])
-    outcome = np.select(
-        [u < edges[0], u < edges[1], u < edges[2], u < edges[3], u < edges[4]],
-        ["lost", "refused", "forwarded", "intercepted", "undeliverable"],
-        default="delivered",
-    ).astype("U13")
+    outcome, incident = draw_outcomes(rng, n)
     if intercepted_hint is not None:
         outcome[intercepted_hint] = "intercepted"
     outcome[intl] = np.where(rng.random(int(intl.sum())) < 0.6, "forwarded", "delivered")
@@ -156,12 +168,6 @@ def generate_events(
     failed = (
         delivered & ~intl & (rng.random(n) < np.where(rural, P_FAILED_RURAL, P_FAILED_URBAN))
     ) & ~locker
-    v = rng.random(n)
-    incident = np.select(
-        [v < P_DAMAGED, v < P_DAMAGED + P_SHORTAGE, v < P_DAMAGED + P_SHORTAGE + P_MISSORTED],
-        ["damaged", "shortage", "missorted"],
-        default="",
-    ).astype("U9")
     incident[~(delivered | (outcome == "refused")) | intl] = ""
 
     span = _transit_hours(rng, brand, klass, acc) * HOUR
