@@ -53,7 +53,7 @@ def waybills(root: Path, m: DemoManifest) -> pa.Table:
                 t.select(["waybill_no", "brand", "accepted_at", "origin_code", "dest_code",
                           "dest_country", "promised_hours", "e_waybill", "real_name",
                           "inspected", "xray", "sender_kind", "agreement_no", "sender_id_type",
-                          "sender_id_no", "sender_name", "accept_outlet"])
+                          "sender_id_no", "sender_name", "sender_phone", "accept_outlet"])
             )  # fmt: skip
             continue
         t = read_text_table(root, f)
@@ -67,7 +67,7 @@ def waybills(root: Path, m: DemoManifest) -> pa.Table:
         ts = pc.strptime(pc.utf8_slice_codeunits(acc, 0, 19), "%Y-%m-%dT%H:%M:%S", "s")
         ts = pc.subtract(ts.cast(pa.int64()), 8 * 3600).cast(pa.timestamp("s", tz="UTC"))
 
-        def b(c: str) -> pa.Array:
+        def b(c: str, t: pa.Table = t) -> pa.Array:
             return pc.equal(t[c], "true")
 
         parts.append(
@@ -89,6 +89,7 @@ def waybills(root: Path, m: DemoManifest) -> pa.Table:
                     "sender_id_type": t["sender_id_type"],
                     "sender_id_no": t["sender_id_no"],
                     "sender_name": t["sender_name"],
+                    "sender_phone": t["sender_phone"],
                     "accept_outlet": t["accept_outlet"],
                 }
             )

@@ -1,8 +1,9 @@
 """Plan actuals reported by hand (``plan/actuals.csv``: ``indicator,year,value`` in the plan's
 units, DESIGN.md ``youguan plan actuals import``), 2021–2025.
 
-Only years complete in the statistics are reported. Volumes and revenues are the yearly sums of the statistics files (so the two agree exactly); the
-other indicators follow the paths of :data:`youguan.demo.profile.HAND_REPORTED`.
+Only years complete in the statistics are reported. Volumes and revenues are the yearly sums
+of the statistics files (so the two agree exactly); the other indicators follow the paths of
+:data:`youguan.demo.profile.HAND_REPORTED`.
 """
 
 from __future__ import annotations
