@@ -360,7 +360,7 @@ def _assemble(
     if not cols["w"]:
         return empty_events()
     w = np.concatenate(cols["w"])
-    t = np.concatenate(cols["t"])
+    t = np.concatenate(cols["t"]) // US * US  # whole seconds, as systems record them
     order = np.lexsort((t, w))
 
     def s(key: str) -> pa.Array:
