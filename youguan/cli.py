@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from youguan.cli_support import cli_context, emit_json, err, fail
+from youguan.demo.cli import demo
 from youguan.registry.cli import app as registry_app
 
 app = typer.Typer(
@@ -58,6 +59,9 @@ def serve(
         initialise(ctx)
         err.print(f"youguan 正在运行: http://{host}:{port}/  (Ctrl+C 停止)")
         uvicorn.run(create_app(ctx=ctx), host=host, port=port, log_level="warning")
+
+
+app.command("demo")(demo)  # a top-level command of DESIGN.md
 
 
 def main() -> None:
