@@ -9,7 +9,15 @@ import pytest
 from typer.testing import CliRunner
 
 from youguan.cli import app
-from youguan.demo.pipeline import DemoOptions, DemoRun, Pipeline, Step, StepError, default_pipeline
+from youguan.demo.pipeline import (
+    DemoOptions,
+    DemoRun,
+    Pipeline,
+    Step,
+    StepError,
+    default_pipeline,
+    generate_step,
+)
 from youguan.settings import get_settings
 
 
@@ -50,7 +58,7 @@ def test_pipeline_steps_can_be_added_after_generation(tmp_path: Path) -> None:
         seen.append("load")
         return {"files": len(run.manifest.files)}
 
-    pipeline = default_pipeline()
+    pipeline = Pipeline([Step("generate", "生成", generate_step)])
     pipeline.add(Step("load", "加载", load), after="generate")
     assert pipeline.names == ["generate", "load"]
     with pytest.raises(ValueError):
@@ -61,6 +69,10 @@ def test_pipeline_steps_can_be_added_after_generation(tmp_path: Path) -> None:
                           end=dt.date(2025, 11, 3))  # fmt: skip
     results = pipeline.run(DemoRun(options=options))
     assert seen == ["load"] and results["load"]["files"] > 0
+
+
+def test_the_default_pipeline_generates_then_loads() -> None:
+    assert default_pipeline().names[:3] == ["generate", "init", "registry"]
 
 
 def test_a_failing_step_is_named() -> None:

@@ -53,10 +53,11 @@ def demo(
             tasks: dict[str, TaskID] = {}
 
             def report(what: str, done: int, total: int) -> None:
-                key = "generate"
+                step = run.current
+                key = step.name if step else "demo"
                 if key not in tasks:
-                    tasks[key] = bar.add_task("生成演示数据", total=total)
-                bar.update(tasks[key], completed=done, description=what)
+                    tasks[key] = bar.add_task(step.label if step else what, total=total)
+                bar.update(tasks[key], completed=done, total=total, description=what)
 
             run = DemoRun(options=options, ctx=ctx, progress=report)
             try:

@@ -102,7 +102,7 @@ def generate_enterprises(seed: int) -> EnterpriseSet:
     seq = 100
     for code, info in brands().items():
         ended = info.until
-        status = "cancelled" if ended is not None else "active"
+        status = "closed" if ended is not None else "active"
         seq += 1
         lic = _licence(rng, code, seq, ended)
         if code in DIRECT:

@@ -152,7 +152,7 @@ class Facility:
     lat: float
     opened_on: dt.date
     closed_on: dt.date | None = None
-    status: str = "open"
+    status: str = "active"
     filed_on: dt.date | None = None
     standardized: bool | None = None
     sorting_lines: int | None = None
@@ -444,7 +444,7 @@ def _express_outlets_2020(b: _Builder) -> None:
         f.closed_on = _date_in_year(rng, int(rng.integers(2017, 2020)))
         f.status = "closed"
     # three outlets suspended for rectification (停业整顿)
-    open_now = [f for f in b.out.of_type("express_outlet") if f.status == "open"]
+    open_now = [f for f in b.out.of_type("express_outlet") if f.status == "active"]
     for i in rng.choice(len(open_now), 3, replace=False):
         open_now[int(i)].status = "suspended"
 
@@ -610,7 +610,7 @@ def generate_facilities(seed: int, ents: EnterpriseSet, end: dt.date) -> Facilit
         if f.opened_on > end:
             continue
         if f.closed_on is not None and f.closed_on > end:
-            f.closed_on, f.status = None, "open"
+            f.closed_on, f.status = None, "active"
         kept.append(f)
     return FacilitySet(kept)
 

@@ -568,7 +568,7 @@ def lax_outlets(seed: int, fs: FacilitySet) -> dict[str, tuple[str, ...]]:
         codes = sorted(
             f.code
             for f in fs.items
-            if f.type == "express_outlet" and f.brand == brand and f.status == "open"
+            if f.type == "express_outlet" and f.brand == brand and f.status == "active"
         )
         if codes:
             chosen[brand] = (codes[int(rng.integers(len(codes)))],)

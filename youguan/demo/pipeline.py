@@ -46,6 +46,7 @@ class DemoRun:
     manifest: DemoManifest | None = None
     progress: Progress | None = None
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    current: Step | None = None  # the step running now (progress bars label it)
 
     def report(self, what: str, done: int, total: int) -> None:
         if self.progress is not None:
@@ -87,6 +88,7 @@ class Pipeline:
     def run(self, run: DemoRun) -> dict[str, dict[str, Any]]:
         """Run every step in order; the first failure stops the run with :class:`StepError`."""
         for step in self.steps:
+            run.current = step
             try:
                 run.results[step.name] = step.run(run)
             except Exception as exc:
@@ -105,5 +107,13 @@ def generate_step(run: DemoRun) -> dict[str, Any]:
 
 
 def default_pipeline() -> Pipeline:
-    """The steps of ``youguan demo`` available in this build."""
-    return Pipeline([Step("generate", "生成演示数据", generate_step)])
+    """The steps of ``youguan demo``: generate the files, then load them into the stores."""
+    from youguan.demo import loaders
+
+    return Pipeline(
+        [
+            Step("generate", "生成演示数据", generate_step),
+            Step("init", "初始化数据存储", loaders.initialise_stores),
+            Step("registry", "导入名录（企业、网点、车辆）", loaders.load_registry),
+        ]
+    )

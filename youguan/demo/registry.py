@@ -131,7 +131,7 @@ def _error_files(
 
     # facilities
     f = _Bad("facilities-with-errors.csv", "facilities", FACILITY_COLUMNS)
-    base = next(r for r in f_rows if r["type"] == "express_outlet" and r["status"] == "open")
+    base = next(r for r in f_rows if r["type"] == "express_outlet" and r["status"] == "active")
     counter = iter(range(9001, 9100))
 
     def fac(**change: str) -> dict[str, str]:
@@ -142,7 +142,7 @@ def _error_files(
             opened_on="2026-09-12",
             filed_on="2026-09-20",
             closed_on="",
-            status="open",
+            status="active",
         )
         row.update(change)
         return row
@@ -188,7 +188,7 @@ def _error_files(
         return row
 
     v.good(veh("云KD90001", new_energy="true"))
-    v.good(veh("云KD90002", new_energy="true", vehicle_type="minivan"))
+    v.good(veh("云KD90002", new_energy="true", vehicle_type="van"))
     v.bad(veh("云K12"), "plate", "bad_format", "车牌号格式错误")
     v.bad(veh("云KD90003", brand="feiniao"), "brand", "unknown_brand", "品牌代码不存在")
     v.bad(veh("云KD90004", new_energy="maybe"), "new_energy", "bad_boolean", "是否新能源不是布尔值")

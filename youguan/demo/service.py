@@ -214,7 +214,7 @@ def places_for(fs: FacilitySet, brand: str, day: dt.date) -> Places:
         anyc = [f.code for f in centres if f.county == county]
         hub[county] = (own or jinghong or shared or anyc or [""])[0]
     types = ("express_outlet", "universal_post_office") if brand == "ems" else ("express_outlet",)
-    mine = [f for f in live if f.type in types and f.brand == brand and f.status == "open"]
+    mine = [f for f in live if f.type in types and f.brand == brand and f.status == "active"]
     delivery: dict[str, list[str]] = defaultdict(list)
     for f in mine:
         delivery[f.township].append(f.code)

@@ -37,8 +37,8 @@ NEW_ENERGY_SHARE = {
     2025: 0.50,
     2026: 0.55,
 }
-TYPES = ("van", "light_truck", "heavy_truck", "minivan")
-TYPE_WEIGHTS = (0.52, 0.26, 0.07, 0.15)
+TYPES = ("van", "truck")  # 快递服务汽车: vans and light trucks
+TYPE_WEIGHTS = (0.68, 0.32)
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O on plates
 
 
@@ -78,7 +78,7 @@ def generate_vehicles(seed: int, ents: EnterpriseSet, end: dt.date) -> list[dict
                 "vehicle_type": TYPES[int(rng.choice(len(TYPES), p=TYPE_WEIGHTS))],
                 "new_energy": "true" if ne else "false",
                 "county_code": county,
-                "status": "retired" if retired else "active",
+                "status": "closed" if retired else "active",
                 "registered_on": day.isoformat(),
             }
         )
