@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from youguan.auth.cli import apikey_app, user_app
 from youguan.cli_support import cli_context, emit_json, err, fail
 
 app = typer.Typer(
@@ -55,6 +56,10 @@ def serve(
         initialise(ctx)
         err.print(f"youguan 正在运行: http://{host}:{port}/  (Ctrl+C 停止)")
         uvicorn.run(create_app(ctx=ctx), host=host, port=port, log_level="warning")
+
+
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
 
 
 def main() -> None:
