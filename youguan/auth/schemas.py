@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from youguan.auth.actor import Role
 from youguan.choices import ChoiceEnum
+from youguan.paging import Page
+from youguan.web.schemas import PageContext
 
 
 class UserStatus(ChoiceEnum):
@@ -106,3 +108,38 @@ class Me(BaseModel):
     entity_uscc: str | None
     permissions: list[str]
     via: str = Field(description="session | api_key | anonymous")
+
+
+# --- page contexts (HTML pages and their JSON twins) -------------------------------------------
+
+
+class Option(BaseModel):
+    code: str
+    label: str
+
+
+class LoginPage(PageContext):
+    next: str = "/"
+    username: str = ""
+    error: str | None = None
+    notice: str | None = None
+
+
+class AccountPage(PageContext):
+    me: Me
+    can_manage_keys: bool
+    keys: list[ApiKeyPublic]
+    created_key: ApiKeyCreated | None = None
+    error: str | None = None
+    notice: str | None = None
+
+
+class AdminPage(PageContext):
+    users: Page[UserPublic]
+    keys: Page[ApiKeyPublic]
+    roles: list[Option]
+    counties: list[Option]
+    brands: list[Option]
+    created_user: UserCreated | None = None
+    created_key: ApiKeyCreated | None = None
+    error: str | None = None

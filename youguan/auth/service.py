@@ -21,7 +21,7 @@ from youguan.auth.passwords import (
 )
 from youguan.auth.permissions import PERMISSION_LABELS, USERS_ADMIN, require
 from youguan.auth.rules import USERNAME_RE, scope_problems
-from youguan.auth.schemas import UserCreate, UserCreated, UserPublic, UserStatus, UserUpdate
+from youguan.auth.schemas import Me, UserCreate, UserCreated, UserPublic, UserStatus, UserUpdate
 from youguan.auth.scope import restrict
 from youguan.context import Context
 from youguan.db import utcnow
@@ -58,6 +58,7 @@ def actor_for(user: User, **extra: Any) -> Actor:
         brand=user.brand,
         entity_uscc=user.entity_uscc,
         grants=frozenset(user.grants or ()),
+        display_name=user.display_name,
         **extra,
     )
 
@@ -231,3 +232,31 @@ def change_own_password(ctx: Context, actor: Actor, current: str, new: str) -> N
         user.password_changed_at = utcnow()
         revoke_sessions(s, user.id)
         audit.record(s, actor, "password_change", "user", user.id, note="本人修改密码")
+
+
+def describe(actor: Actor, via: str) -> Me:
+    """The caller as the platform sees it (``/api/v1/me`` and 我的账号)."""
+    from youguan.auth.permissions import ROLE_PERMISSIONS
+
+    permissions = sorted(set(ROLE_PERMISSIONS[actor.role]) | set(actor.grants))
+    return Me(
+        authenticated=actor.role is not Role.PUBLIC,
+        name=actor.name,
+        display_name=_display_name(actor),
+        role=actor.role,
+        role_label=actor.role.label,
+        scope_label=scope_label(actor.role, actor.county_code, actor.brand, actor.entity_uscc),
+        brand=actor.brand,
+        county_code=actor.county_code,
+        entity_uscc=actor.entity_uscc,
+        permissions=permissions,
+        via=via,
+    )
+
+
+def _display_name(actor: Actor) -> str:
+    if actor.role is Role.PUBLIC:
+        return "访客"
+    if actor.api_key_id is not None:
+        return f"接口密钥 {actor.name.removeprefix('apikey:')}"
+    return actor.display_name or actor.name
