@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # keeps OFFSET within every backend's integer range
 
 T = TypeVar("T")
 
 
 class PageRequest(BaseModel):
-    page: int = Field(default=1, ge=1, description="页码，从 1 开始")
+    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
     page_size: int = Field(
         default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数（最多 500）"
     )

@@ -97,11 +97,12 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
 
 
 def _check_operation_ids(app: FastAPI) -> None:
+    """Refuse to start with two operations sharing an id (clients generated from the document
+    would silently lose one)."""
     seen: dict[str, str] = {}
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.include_in_schema:
-            if route.name in seen:
-                raise RuntimeError(
-                    f"duplicate operation id {route.name!r}: {seen[route.name]} and {route.path}"
-                )
-            seen[route.name] = route.path
+    for path, operations in app.openapi().get("paths", {}).items():
+        for method, operation in operations.items():
+            op_id = operation.get("operationId")
+            if op_id in seen:
+                raise RuntimeError(f"duplicate operation id {op_id!r}: {seen[op_id]} and {path}")
+            seen[op_id] = f"{method.upper()} {path}"

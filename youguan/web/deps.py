@@ -24,7 +24,7 @@ from youguan.auth.actor import Actor
 from youguan.auth.permissions import require
 from youguan.context import Context
 from youguan.errors import NotAuthenticated
-from youguan.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest
+from youguan.paging import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, PageRequest
 from youguan.web import security
 
 T = TypeVar("T")
@@ -74,7 +74,7 @@ class RequirePermission:
 
 
 def page_request(
-    page: Annotated[int, Query(ge=1, description="页码，从 1 开始")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="页码，从 1 开始")] = 1,
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"每页条数（1–{MAX_PAGE_SIZE}）")
     ] = DEFAULT_PAGE_SIZE,

@@ -32,13 +32,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
+from starlette.routing import NoMatchFound
 
 from youguan import __version__
 from youguan.auth.actor import Actor, Role
 from youguan.auth.permissions import PERMISSION_LABELS
 from youguan.auth.service import scope_label
+from youguan.errors import YouguanError
 from youguan.web import security
-from youguan.web.nav import nav_for
+from youguan.web.nav import NAV, nav_for
 from youguan.web.schemas import PageContext
 
 PLATFORM_NAME = "数字邮管"
@@ -107,20 +109,29 @@ def _format_number(value: Any, digits: int = 0) -> str:
 
 
 def route_paths(request: Request) -> dict[str, str]:
-    """Route name → path of every parameterless route of the app (for nav and links)."""
+    """Route name → path of the navigation's pages that exist in this app."""
     paths: dict[str, str] | None = getattr(request.app.state, "route_paths", None)
     if paths is None:
-        paths = {
-            r.name: r.path
-            for r in request.app.routes
-            if getattr(r, "name", None) and "{" not in getattr(r, "path", "{")
-        }
+        paths = {}
+        for item in NAV:
+            try:
+                paths[item.route] = str(request.app.url_path_for(item.route))
+            except NoMatchFound:
+                continue  # that capability has no pages yet
         request.app.state.route_paths = paths
     return paths
 
 
+def _page_actor(request: Request) -> Actor:
+    """The actor for the header and navigation, even on pages that do not ask for one."""
+    try:
+        return security.resolve_actor(request, request.app.state.ctx)
+    except YouguanError:  # e.g. a revoked API key: the page is drawn for the public
+        return security.cached_actor(request)
+
+
 def base_context(request: Request) -> dict[str, Any]:
-    actor = security.cached_actor(request)
+    actor = _page_actor(request)
     paths = route_paths(request)
     return {
         "request": request,
