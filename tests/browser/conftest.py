@@ -41,6 +41,10 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHART_TIMEOUT_MS = 15_000
+ALL_CHARTS_DRAWN = (
+    "() => [...document.querySelectorAll('[data-chart]')]"
+    ".every(e => e.dataset.chartReady === '1')"
+)
 
 __all__ = ["cheap_password_hashing"]
 
@@ -132,10 +136,7 @@ class Visitor:
                 f'[data-chart="{name}"][data-chart-ready="1"]', timeout=CHART_TIMEOUT_MS
             )
         # every chart on the page is drawn, not only the expected ones
-        self.page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.chartReady === '1')",
-            timeout=CHART_TIMEOUT_MS,
-        )
+        self.page.wait_for_function(ALL_CHARTS_DRAWN, timeout=CHART_TIMEOUT_MS)
         self.screenshot(path)
         return self.page
 
