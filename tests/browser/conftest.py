@@ -42,8 +42,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHART_TIMEOUT_MS = 15_000
 ALL_CHARTS_DRAWN = (
-    "() => [...document.querySelectorAll('[data-chart]')]"
-    ".every(e => e.dataset.chartReady === '1')"
+    "() => [...document.querySelectorAll('[data-chart]')].every(e => e.dataset.chartReady === '1')"
 )
 
 __all__ = ["cheap_password_hashing"]
