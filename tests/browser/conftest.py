@@ -10,7 +10,6 @@ that records every request and console error and writes screenshots to
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -24,11 +23,9 @@ import pytest
 import uvicorn
 
 from tests.auth.cheap_hashing import cheap_password_hashing
-from tests.conftest import make_settings
-from tests.web.conftest import World, build_world
+from tests.web.conftest import World, open_world
 from tests.web.personas import BY_NAME
-from youguan.context import Context, build_context, initialise
-from youguan.web.app import create_app
+from youguan.context import Context
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,28 +65,23 @@ def _free_port() -> int:
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
 ) -> Iterator[LiveServer]:
-    home = tmp_path_factory.mktemp("browser-home")
-    shutil.copy(sqlite_template, home / "youguan.db")
-    ctx = build_context(make_settings(home))
-    initialise(ctx)
-    world = build_world(ctx)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(ctx=ctx), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", world=world)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        ctx.close()
+    with open_world(tmp_path_factory.mktemp("browser-home"), sqlite_template) as world:
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        try:
+            yield LiveServer(url=f"http://127.0.0.1:{port}", world=world)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,9 +58,9 @@ def build_world(ctx: Context) -> World:
     return World(ctx=ctx, app=create_app(ctx=ctx), user_ids=user_ids, keys=keys)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
-    home = tmp_path_factory.mktemp("world")
+@contextmanager
+def open_world(home: Path, sqlite_template: Path) -> Iterator[World]:
+    """A world on its own store under ``home`` (a copy of the migrated template)."""
     shutil.copy(sqlite_template, home / "youguan.db")
     ctx = build_context(make_settings(home))
     initialise(ctx)
@@ -67,6 +68,12 @@ def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> It
         yield build_world(ctx)
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
+    with open_world(tmp_path_factory.mktemp("world"), sqlite_template) as w:
+        yield w
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ keeps CI reproducible.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,24 +19,16 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
-from tests.conftest import make_settings
-from tests.web.conftest import World, build_world
+from tests.web.conftest import World, open_world
 from youguan.auth import sessions
-from youguan.context import build_context, initialise
 
 EXAMPLES_PER_OPERATION = 15
 
 
 @pytest.fixture(scope="module")
 def fuzz_world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
-    home = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(sqlite_template, home / "youguan.db")
-    ctx = build_context(make_settings(home))
-    initialise(ctx)
-    try:
-        yield build_world(ctx)
-    finally:
-        ctx.close()
+    with open_world(tmp_path_factory.mktemp("fuzz"), sqlite_template) as w:
+        yield w
 
 
 def _fuzz(world: World, headers: dict[str, str], cookies: dict[str, str]) -> list[str]:

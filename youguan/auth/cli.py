@@ -4,6 +4,9 @@ The command line acts as the system actor (audited as ``cli:<os user>``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from pydantic import ValidationError
 
@@ -11,6 +14,18 @@ from youguan.auth.actor import Actor, Role
 from youguan.cli_support import cli_context, emit_json, err, fail, out
 from youguan.errors import YouguanError, describe_validation, summarise_validation
 from youguan.paging import MAX_PAGE_SIZE, PageRequest
+
+
+@contextmanager
+def _clear_failures() -> Iterator[None]:
+    """Turn a domain or validation error into a one-line Chinese reason and exit 2."""
+    try:
+        yield
+    except YouguanError as exc:
+        fail(exc.message)
+    except ValidationError as exc:
+        fail(summarise_validation(describe_validation(list(exc.errors()))))
+
 
 user_app = typer.Typer(help="账号管理 (user accounts)", no_args_is_help=True)
 apikey_app = typer.Typer(help="企业接口密钥 (enterprise API keys)", no_args_is_help=True)
@@ -37,26 +52,21 @@ def user_add(
     password = (
         typer.prompt("密码", hide_input=True, confirmation_prompt=True) if password_prompt else None
     )
-    with cli_context() as ctx:
-        try:
-            created = create_user(
-                ctx,
-                Actor.system(),
-                UserCreate(
-                    username=username,
-                    display_name=name,
-                    role=role,
-                    password=password,
-                    county_code=county,
-                    brand=brand,
-                    entity_uscc=uscc,
-                    grants=grant,
-                ),
-            )
-        except YouguanError as exc:
-            fail(exc.message)
-        except ValidationError as exc:
-            fail(summarise_validation(describe_validation(exc.errors())))
+    with cli_context() as ctx, _clear_failures():
+        created = create_user(
+            ctx,
+            Actor.system(),
+            UserCreate(
+                username=username,
+                display_name=name,
+                role=role,
+                password=password,
+                county_code=county,
+                brand=brand,
+                entity_uscc=uscc,
+                grants=grant,
+            ),
+        )
     if json_out:
         emit_json(created.model_dump(mode="json"))
         return
@@ -90,11 +100,8 @@ def user_list(json_out: bool = typer.Option(False, "--json", help="Print JSON"))
 def _set_disabled(username: str, disabled: bool) -> None:
     from youguan.auth.service import find_user_id, set_disabled
 
-    with cli_context() as ctx:
-        try:
-            user = set_disabled(ctx, Actor.system(), find_user_id(ctx, username), disabled)
-        except YouguanError as exc:
-            fail(exc.message)
+    with cli_context() as ctx, _clear_failures():
+        user = set_disabled(ctx, Actor.system(), find_user_id(ctx, username), disabled)
     err.print(f"账号 {user.username} 现在的状态：{user.status.label}")
 
 
@@ -118,13 +125,10 @@ def user_password(username: str) -> None:
     from youguan.auth.service import find_user_id, update_user
 
     password = generate_password()
-    with cli_context() as ctx:
-        try:
-            update_user(
-                ctx, Actor.system(), find_user_id(ctx, username), UserUpdate(password=password)
-            )
-        except YouguanError as exc:
-            fail(exc.message)
+    with cli_context() as ctx, _clear_failures():
+        update_user(
+            ctx, Actor.system(), find_user_id(ctx, username), UserUpdate(password=password)
+        )
     out.print(f"{username} 的新密码（只显示这一次）: {password}", highlight=False)
 
 
@@ -139,15 +143,10 @@ def apikey_create(
     from youguan.auth.apikeys import create_api_key
     from youguan.auth.schemas import ApiKeyCreate
 
-    with cli_context() as ctx:
-        try:
-            created = create_api_key(
-                ctx, Actor.system(), ApiKeyCreate(name=name, brand=brand, entity_uscc=uscc)
-            )
-        except YouguanError as exc:
-            fail(exc.message)
-        except ValidationError as exc:
-            fail(summarise_validation(describe_validation(exc.errors())))
+    with cli_context() as ctx, _clear_failures():
+        created = create_api_key(
+            ctx, Actor.system(), ApiKeyCreate(name=name, brand=brand, entity_uscc=uscc)
+        )
     if json_out:
         emit_json(created.model_dump(mode="json"))
         return
@@ -160,12 +159,9 @@ def apikey_revoke(key: str = typer.Argument(..., help="密钥前缀或编号")) 
     """吊销接口密钥 (revoke an API key)."""
     from youguan.auth.apikeys import find_key_id, revoke_api_key
 
-    with cli_context() as ctx:
-        try:
-            key_id = int(key) if key.isdigit() else find_key_id(ctx, key)
-            revoked = revoke_api_key(ctx, Actor.system(), key_id)
-        except YouguanError as exc:
-            fail(exc.message)
+    with cli_context() as ctx, _clear_failures():
+        key_id = int(key) if key.isdigit() else find_key_id(ctx, key)
+        revoked = revoke_api_key(ctx, Actor.system(), key_id)
     err.print(f"密钥 {revoked.prefix}（{revoked.brand_label}）已吊销")
 
 
