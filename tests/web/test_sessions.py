@@ -153,3 +153,19 @@ def test_the_csrf_token_is_on_every_page(fresh: World) -> None:
     for path in ("/overview", "/network", "/public", "/account", "/admin/users"):
         html = alice.get(path).text
         assert re.search(r'<meta name="csrf-token" content="[0-9a-f]{64}">', html), path
+
+
+def test_cookies_are_secure_in_production(fresh: World) -> None:
+    fresh.ctx.settings = fresh.ctx.settings.model_copy(update={"env": "production"})
+    browser = Browser(create_app(ctx=fresh.ctx), ANON)
+    page = browser.client.get("/login")
+    assert "secure" in page.headers["set-cookie"].lower()  # the anonymous CSRF cookie
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
+    assert token
+    browser.client.cookies.update(dict(page.cookies))  # http test client drops Secure cookies
+    response = browser.client.post(
+        "/login",
+        data={"username": "alice", "password": ALICE.password, "csrf_token": token.group(1)},
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert response.status_code == 303 and "secure" in cookie and "httponly" in cookie

@@ -20,7 +20,15 @@ from youguan.auth.schemas import (
     UserUpdate,
 )
 from youguan.paging import Page
-from youguan.web.deps import ActorDep, CtxDep, CurrentActor, IdPath, Pagination, RequirePermission
+from youguan.web.deps import (
+    ActorDep,
+    CtxDep,
+    CurrentActor,
+    IdPath,
+    Pagination,
+    RequirePermission,
+    Scoped,
+)
 
 router = APIRouter(tags=["auth"])
 
@@ -44,8 +52,10 @@ def users_create(ctx: CtxDep, actor: UsersAdmin, body: UserCreate) -> UserCreate
 
 
 @router.get("/users/{user_id}", summary="一个账号")
-def users_get(ctx: CtxDep, actor: CurrentActor, user_id: IdPath) -> UserPublic:
-    return service.get_user(ctx, actor, user_id)
+def users_get(
+    user: Annotated[UserPublic, Depends(Scoped(service.get_user, "user_id"))],
+) -> UserPublic:
+    return user
 
 
 @router.patch("/users/{user_id}", summary="修改账号（姓名、停用、授权、密码）")
@@ -64,8 +74,10 @@ def apikeys_create(ctx: CtxDep, actor: KeyManager, body: ApiKeyCreate) -> ApiKey
 
 
 @router.get("/apikeys/{key_id}", summary="一个接口密钥")
-def apikeys_get(ctx: CtxDep, actor: KeyManager, key_id: IdPath) -> ApiKeyPublic:
-    return apikeys.get_api_key(ctx, actor, key_id)
+def apikeys_get(
+    key: Annotated[ApiKeyPublic, Depends(Scoped(apikeys.get_api_key, "key_id"))],
+) -> ApiKeyPublic:
+    return key
 
 
 @router.post("/apikeys/{key_id}/revoke", summary="吊销接口密钥")

@@ -126,9 +126,7 @@ def user_password(username: str) -> None:
 
     password = generate_password()
     with cli_context() as ctx, _clear_failures():
-        update_user(
-            ctx, Actor.system(), find_user_id(ctx, username), UserUpdate(password=password)
-        )
+        update_user(ctx, Actor.system(), find_user_id(ctx, username), UserUpdate(password=password))
     out.print(f"{username} 的新密码（只显示这一次）: {password}", highlight=False)
 
 
