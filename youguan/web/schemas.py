@@ -18,6 +18,7 @@ class ReferenceCounts(BaseModel):
     villages: int
     admin_villages: int = Field(description="建制村（村民委员会）")
     brands: int = Field(description="在营品牌数")
+    brands_loaded: int = Field(description="已加载的品牌数（含已停止经营的）")
 
 
 class BrandItem(BaseModel):

@@ -81,6 +81,7 @@ def reference_counts(ctx: Context) -> ReferenceCounts:
     with ctx.read() as s:
         total = s.scalar(select(func.count()).select_from(DivisionRow)) or 0
         active = s.scalar(select(func.count()).select_from(Brand).where(Brand.active)) or 0
+        loaded = s.scalar(select(func.count()).select_from(Brand)) or 0
     return ReferenceCounts(
         divisions=total,
         counties=len(reg.prefecture_counties()),
@@ -88,6 +89,7 @@ def reference_counts(ctx: Context) -> ReferenceCounts:
         villages=len(villages),
         admin_villages=sum(v.kind is Kind.VILLAGER_COMMITTEE for v in villages),
         brands=active,
+        brands_loaded=loaded,
     )
 
 
