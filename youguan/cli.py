@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from youguan.auth.cli import apikey_app, user_app
 from youguan.cli_support import cli_context, emit_json, err, fail
 from youguan.demo.cli import demo
 from youguan.registry.cli import app as registry_app
@@ -62,6 +63,8 @@ def serve(
 
 
 app.command("demo")(demo)  # a top-level command of DESIGN.md
+app.add_typer(user_app, name="user")
+app.add_typer(apikey_app, name="apikey")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 Each package adds its ``models`` module here."""
 
 from youguan.audit import models as audit_models
+from youguan.auth import models as auth_models
 from youguan.db import Base
 from youguan.geo import models as geo_models
 from youguan.lake import models as lake_models
@@ -9,4 +10,11 @@ from youguan.registry import models as registry_models
 
 metadata = Base.metadata
 
-__all__ = ["audit_models", "geo_models", "lake_models", "metadata", "registry_models"]
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "geo_models",
+    "lake_models",
+    "metadata",
+    "registry_models",
+]

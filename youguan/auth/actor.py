@@ -39,6 +39,7 @@ class Actor:
     entity_uscc: str | None = None  # an enterprise user limited to one legal entity
     api_key_id: int | None = None
     grants: frozenset[str] = field(default_factory=frozenset)  # beyond the role's defaults
+    display_name: str | None = None  # what pages call this person (the user's 姓名)
 
     def can(self, permission: str) -> bool:
         """Whether this actor holds ``permission`` (role default or explicit grant)."""

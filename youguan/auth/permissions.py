@@ -7,7 +7,7 @@ brand or county a user sees) is separate: see ``Actor.brand`` / ``Actor.county_c
 
 from __future__ import annotations
 
-from youguan.auth.actor import Role
+from youguan.auth.actor import Actor, Role
 
 PII_UNMASK = "pii.unmask"  # read personal data in clear (audited every time)
 REGISTRY_WRITE = "registry.write"  # create, update, close registry records
@@ -18,6 +18,8 @@ USERS_ADMIN = "users.admin"  # manage accounts and API keys
 LAKE_ADMIN = "lake.admin"  # lake check / compact
 COMPUTE = "indicators.compute"  # (re)compute facts
 VIEW_ALL = "view.all"  # read across brands (within the county scope, if any)
+APIKEYS_MANAGE = "apikeys.manage"  # create and revoke API keys of the actor's own brand
+AUDIT_VIEW = "audit.view"  # read the audit log
 
 PERMISSION_LABELS = {
     PII_UNMASK: "查看个人信息明文",
@@ -29,14 +31,26 @@ PERMISSION_LABELS = {
     LAKE_ADMIN: "维护数据湖",
     COMPUTE: "计算指标",
     VIEW_ALL: "查看全部企业数据",
+    APIKEYS_MANAGE: "管理本企业接口密钥",
+    AUDIT_VIEW: "查看审计日志",
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(
-        {REGISTRY_WRITE, CORRECT, PLAN_WRITE, USERS_ADMIN, LAKE_ADMIN, COMPUTE, VIEW_ALL}
+        {
+            REGISTRY_WRITE,
+            CORRECT,
+            PLAN_WRITE,
+            USERS_ADMIN,
+            LAKE_ADMIN,
+            COMPUTE,
+            VIEW_ALL,
+            APIKEYS_MANAGE,
+            AUDIT_VIEW,
+        }
     ),
     Role.REGULATOR: frozenset({REGISTRY_WRITE, PLAN_WRITE, VIEW_ALL}),
-    Role.ENTERPRISE: frozenset({SUBMIT}),
+    Role.ENTERPRISE: frozenset({SUBMIT, APIKEYS_MANAGE}),
     Role.PUBLIC: frozenset(),
     # The command line acts for the operator at the console, who holds the machine's keys anyway;
     # unmasking from the CLI is still audited.
@@ -51,6 +65,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             COMPUTE,
             VIEW_ALL,
             PII_UNMASK,
+            APIKEYS_MANAGE,
+            AUDIT_VIEW,
         }
     ),
 }
+
+
+def grantable() -> list[str]:
+    """Permissions an administrator may grant explicitly, in label order."""
+    return list(PERMISSION_LABELS)
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Raise :class:`~youguan.errors.PermissionDenied` unless ``actor`` holds ``permission``."""
+    from youguan.errors import NotAuthenticated, PermissionDenied
+
+    if actor.can(permission):
+        return
+    label = PERMISSION_LABELS.get(permission, permission)
+    if actor.role is Role.PUBLIC:
+        raise NotAuthenticated("请先登录", details={"permission": permission})
+    raise PermissionDenied(f"没有权限：需要“{label}”", details={"permission": permission})

@@ -1,0 +1,61 @@
+"""Pure rules of the auth package: scope validation and the USCC check character."""
+
+from __future__ import annotations
+
+import re
+
+from youguan.auth.actor import Role
+
+# GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V); the last is
+# a check character: 31 - (Σ value·weight mod 31), 31 → 0.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{1,59}$")
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code: str) -> bool:
+    """Whether ``code`` is a well-formed 统一社会信用代码 with a correct check character."""
+    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
+        return False
+    return uscc_check_char(code[:17]) == code[17]
+
+
+def scope_problems(
+    role: Role,
+    county_code: str | None,
+    brand: str | None,
+    entity_uscc: str | None,
+    *,
+    counties: set[str],
+    brand_codes: set[str],
+) -> dict[str, str]:
+    """Field → Chinese reason for every way the scope does not fit the role (empty when fine)."""
+    problems: dict[str, str] = {}
+    if role not in (Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE):
+        problems["role"] = (
+            "角色只能是 admin（州局管理员）、regulator（监管人员）或 enterprise（寄递企业）"
+        )
+        return problems
+    if role is Role.REGULATOR:
+        if county_code is not None and county_code not in counties:
+            problems["county_code"] = f"县级区划代码 {county_code} 不是本州的县（市）"
+    elif county_code is not None:
+        problems["county_code"] = "只有监管人员可以限定到一个县（市）"
+    if role is Role.ENTERPRISE:
+        if not brand:
+            problems["brand"] = "企业账号必须指定品牌"
+        elif brand not in brand_codes:
+            problems["brand"] = f"未知品牌代码 {brand}"
+        if entity_uscc is not None and not is_valid_uscc(entity_uscc):
+            problems["entity_uscc"] = "统一社会信用代码格式或校验位不正确"
+    else:
+        if brand is not None:
+            problems["brand"] = "只有企业账号可以指定品牌"
+        if entity_uscc is not None:
+            problems["entity_uscc"] = "只有企业账号可以限定到一个法人"
+    return problems

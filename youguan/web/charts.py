@@ -1,0 +1,98 @@
+"""ECharts options built in Python (pure functions: data in, option dict out).
+
+Pages pass these to the ``chart`` macro, which embeds the option as JSON; ``static/app.js``
+initialises every chart from it offline and marks the element ``data-chart-ready="1"`` on the
+chart's ``finished`` event. Maps name a GeoJSON URL served by the platform itself
+(``data-map-url``), registered with ``echarts.registerMap`` before drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+PALETTE = ["#2b5fad", "#1a7f37", "#d4a72c", "#cf222e", "#8250df", "#0a7ea4", "#bc4c00"]
+COUNTY_MAP = "xsbn-counties"  # registered name of the county boundaries
+COUNTY_MAP_URL = "/api/v1/geo/counties"
+
+
+@dataclass(frozen=True)
+class MapRegion:
+    name: str  # must equal the GeoJSON feature's properties.name
+    value: float | None
+    tooltip: str = ""
+    highlighted: bool = True
+
+
+def _base() -> dict[str, Any]:
+    return {"textStyle": {"fontFamily": FONT}, "color": PALETTE, "animationDuration": 300}
+
+
+def bar(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float | int | None]],
+    *,
+    unit: str = "",
+    horizontal: bool = False,
+) -> dict[str, Any]:
+    """A grouped bar chart: one bar per category per series."""
+    cat_axis = {"type": "category", "data": list(categories)}
+    val_axis = {"type": "value", "name": unit}
+    return _base() | {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"show": len(series) > 1, "top": 0},
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": val_axis if horizontal else cat_axis,
+        "yAxis": cat_axis if horizontal else val_axis,
+        "series": [
+            {
+                "name": name,
+                "type": "bar",
+                "data": list(values),
+                "label": {"show": True, "position": "right" if horizontal else "top"},
+            }
+            for name, values in series.items()
+        ],
+    }
+
+
+def county_map(regions: Sequence[MapRegion], *, value_name: str = "") -> dict[str, Any]:
+    """The prefecture's counties with their names; regions out of scope are greyed."""
+    values = [r.value for r in regions if r.value is not None]
+    option = _base() | {
+        "tooltip": {"trigger": "item", "formatter": "{b}<br/>{c}"},
+        "series": [
+            {
+                "name": value_name,
+                "type": "map",
+                "map": COUNTY_MAP,
+                "roam": False,
+                "aspectScale": 0.95,
+                "label": {"show": True, "fontSize": 14, "fontWeight": "bold", "color": "#1f2328"},
+                "emphasis": {"label": {"show": True}, "itemStyle": {"areaColor": "#ffd866"}},
+                "itemStyle": {"borderColor": "#ffffff", "borderWidth": 1.5},
+                "data": [
+                    {
+                        "name": r.name,
+                        "value": r.value,
+                        **({} if r.highlighted else {"itemStyle": {"areaColor": "#e6e8eb"}}),
+                    }
+                    for r in regions
+                ],
+            }
+        ],
+    }
+    if values:
+        option["visualMap"] = {
+            "min": min(values),
+            "max": max(values) if max(values) > min(values) else min(values) + 1,
+            "left": 8,
+            "bottom": 8,
+            "text": ["多", "少"],
+            "calculable": False,
+            "inRange": {"color": ["#dbe9f6", "#2b5fad"]},
+            "seriesIndex": 0,
+        }
+    return option

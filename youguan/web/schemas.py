@@ -1,0 +1,59 @@
+"""Schemas of the web package's own pages (总览, 信息公开, error pages)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class PageContext(BaseModel):
+    """Every page's context has a Chinese title (the ``<h1>`` and ``<title>``)."""
+
+    title: str
+
+
+class ReferenceCounts(BaseModel):
+    divisions: int = Field(description="已加载的行政区划总数（含全国省地县）")
+    counties: int
+    townships: int
+    villages: int
+    admin_villages: int = Field(description="建制村（村民委员会）")
+    brands: int = Field(description="在营品牌数")
+    brands_loaded: int = Field(description="已加载的品牌数（含已停止经营的）")
+
+
+class BrandItem(BaseModel):
+    code: str
+    label: str
+    name: str
+    color: str
+
+
+class IndicatorCard(BaseModel):
+    """One headline figure; ``value`` is ``None`` until facts exist for it."""
+
+    code: str
+    label: str
+    unit: str
+    value: float | None = None
+    period: str | None = None
+    basis: str = Field(description="口径说明")
+
+
+class OverviewSection(BaseModel):
+    code: str
+    title: str
+    cards: list[IndicatorCard]
+    empty_message: str = Field(description="没有数据时说明下一步")
+    next_step: str | None = None
+    next_url: str | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return any(c.value is not None for c in self.cards)
+
+
+class PublishedItem(BaseModel):
+    code: str
+    title: str
+    summary: str
+    available: bool

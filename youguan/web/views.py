@@ -1,0 +1,56 @@
+"""The web package's own pages: home (a redirect by role), 总览 and 信息公开."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
+
+from youguan.auth.actor import Actor, Role
+from youguan.auth.permissions import VIEW_ALL
+from youguan.web import charts, service
+from youguan.web.deps import ActorDep, CtxDep, RequirePermission
+from youguan.web.pages import page
+
+router = APIRouter()
+
+StaffActor = Annotated[Actor, Depends(RequirePermission(VIEW_ALL))]
+
+
+@router.get("/", include_in_schema=False, name="web.home")
+def home(actor: ActorDep) -> RedirectResponse:
+    """Each role's landing page: regulators 总览, enterprises 我的账号, the public 信息公开."""
+    if actor.role is Role.PUBLIC:
+        target = "/public"
+    elif actor.can(VIEW_ALL):
+        target = "/overview"
+    else:
+        target = "/account"
+    return RedirectResponse(target, status_code=303)
+
+
+def overview_charts(p: service.OverviewPage) -> dict[str, Any]:
+    names = [c.name for c in p.counties]
+    return {
+        "villages": charts.bar(
+            names,
+            {
+                "乡镇（街道）": [c.townships for c in p.counties],
+                "建制村": [c.admin_villages for c in p.counties],
+            },
+            unit="个",
+        )
+    }
+
+
+@page(router, "/overview", name="web.overview", template="overview.html", charts=overview_charts)
+def overview(ctx: CtxDep, actor: StaffActor) -> service.OverviewPage:
+    """总览."""
+    return service.overview_page(ctx, actor)
+
+
+@page(router, "/public", name="web.public", template="public.html")
+def public(ctx: CtxDep) -> service.PublicPage:
+    """信息公开 (no login)."""
+    return service.public_page(ctx)
