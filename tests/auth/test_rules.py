@@ -1,42 +1,10 @@
-"""Pure rules: the USCC check character, scope validation, the scope filter."""
+"""Pure rules: scope validation and the scope filter (USCC checks: tests/registry)."""
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 from youguan.auth.actor import Actor, Role
-from youguan.auth.rules import USCC_ALPHABET, is_valid_uscc, scope_problems, uscc_check_char
+from youguan.auth.rules import scope_problems
 from youguan.auth.scope import ScopeSpec, scope_filter
-
-first17 = st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17)
-
-
-def test_published_usccs_validate() -> None:
-    # the example code printed in explanations of GB 32100-2015, and two registered companies
-    for code in ("91350100M000100Y43", "91110000710935732K", "91440300708461136T"):
-        assert is_valid_uscc(code), code
-        assert uscc_check_char(code[:17]) == code[17]
-    assert not is_valid_uscc("91350100M000100Y44")
-
-
-@given(first17)
-def test_a_computed_check_character_always_validates(body: str) -> None:
-    assert is_valid_uscc(body + uscc_check_char(body))
-
-
-@given(first17, st.integers(min_value=0, max_value=16), st.sampled_from(USCC_ALPHABET))
-def test_any_single_substitution_is_detected(body: str, position: int, char: str) -> None:
-    code = body + uscc_check_char(body)
-    changed = code[:position] + char + code[position + 1 :]
-    assert is_valid_uscc(changed) is (changed == code)
-
-
-def test_malformed_usccs_are_refused() -> None:
-    assert not is_valid_uscc("")
-    assert not is_valid_uscc("9153" * 5)
-    assert not is_valid_uscc("I" * 18)  # I is not in the alphabet
-
 
 COUNTIES = {"532801", "532822", "532823"}
 BRANDS = {"sf", "zto"}

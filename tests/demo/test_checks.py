@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 
 from youguan.demo.checks import (
     USCC_CHARSET,
+    is_valid_uscc,
     org_code_check_char,
     resident_id_check_char,
     resident_id_check_chars,
     uscc_check_char,
-    uscc_is_valid,
 )
 from youguan.demo.people import corrupt_ids, make_pool
 
@@ -25,8 +25,8 @@ def test_it_knows_the_published_resident_id_examples() -> None:
 
 def test_it_knows_a_published_uscc_example() -> None:
     # the example printed on GB 32100-2015 explanatory material
-    assert uscc_is_valid("91350100M000100Y43")
-    assert not uscc_is_valid("91350100M000100Y44")
+    assert is_valid_uscc("91350100M000100Y43")
+    assert not is_valid_uscc("91350100M000100Y44")
 
 
 def test_org_code_check_of_a_known_code() -> None:
@@ -37,8 +37,8 @@ def test_org_code_check_of_a_known_code() -> None:
 @given(st.text(alphabet=USCC_CHARSET, min_size=17, max_size=17))
 def test_any_uscc_body_gets_a_check_that_validates_and_no_other_does(body: str) -> None:
     good = uscc_check_char(body)
-    assert uscc_is_valid(body + good)
-    assert all(not uscc_is_valid(body + c) for c in USCC_CHARSET if c != good)
+    assert is_valid_uscc(body + good)
+    assert all(not is_valid_uscc(body + c) for c in USCC_CHARSET if c != good)
 
 
 @given(st.lists(st.text(alphabet="0123456789", min_size=17, max_size=17), min_size=1, max_size=20))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from youguan.demo.checks import uscc_is_valid
+from youguan.demo.checks import is_valid_uscc
 from youguan.demo.enterprises import ENTERPRISE_COLUMNS
 from youguan.demo.facilities import FACILITY_COLUMNS
 from youguan.demo.places import seats
@@ -122,7 +122,7 @@ def test_enterprises_have_valid_unique_usccs_and_parents(demo_dir: Path) -> None
     _, rows = _read(demo_dir, "enterprises.csv")
     usccs = [r["uscc"] for r in rows]
     assert len(set(usccs)) == len(usccs)
-    assert all(uscc_is_valid(u) for u in usccs)
+    assert all(is_valid_uscc(u) for u in usccs)
     assert {r["brand"] for r in rows} == set(brands())
     for r in rows:
         assert r["kind"] in ("legal_entity", "branch")
@@ -165,6 +165,6 @@ def test_error_files_carry_the_designed_bad_rows(
     bad_rows = {f.row for f in faults}
     good = [r for i, r in enumerate(rows, 1) if i not in bad_rows]
     if entity == "enterprises":
-        assert all(uscc_is_valid(r["uscc"]) for r in good)
+        assert all(is_valid_uscc(r["uscc"]) for r in good)
         check = next(f for f in faults if f.kind == "check_character")
-        assert not uscc_is_valid(rows[check.row - 1]["uscc"])
+        assert not is_valid_uscc(rows[check.row - 1]["uscc"])

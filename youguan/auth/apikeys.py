@@ -23,7 +23,6 @@ from youguan.audit import service as audit
 from youguan.auth.actor import Actor, Role
 from youguan.auth.models import ApiKey
 from youguan.auth.permissions import APIKEYS_MANAGE, require
-from youguan.auth.rules import is_valid_uscc
 from youguan.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic, KeyStatus
 from youguan.auth.scope import restrict
 from youguan.context import Context
@@ -31,6 +30,7 @@ from youguan.db import utcnow
 from youguan.errors import Invalid, NotFound, PermissionDenied
 from youguan.paging import Page, PageRequest, paginate
 from youguan.registry.brands import brand_label, brands
+from youguan.registry.rules import is_valid_uscc
 
 KEY_RE = re.compile(r"^yg_([0-9a-f]{10})_([A-Za-z0-9_-]{43})$")
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_used_at precision; avoids a write per request

@@ -1,28 +1,13 @@
-"""Pure rules of the auth package: scope validation and the USCC check character."""
+"""Pure rules of the auth package: user names and scope validation."""
 
 from __future__ import annotations
 
 import re
 
 from youguan.auth.actor import Role
+from youguan.registry.rules import is_valid_uscc
 
-# GB 32100-2015 统一社会信用代码: 18 characters from this alphabet (no I, O, Z, S, V); the last is
-# a check character: 31 - (Σ value·weight mod 31), 31 → 0.
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{1,59}$")
-
-
-def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def is_valid_uscc(code: str) -> bool:
-    """Whether ``code`` is a well-formed 统一社会信用代码 with a correct check character."""
-    if len(code) != 18 or any(c not in USCC_ALPHABET for c in code):
-        return False
-    return uscc_check_char(code[:17]) == code[17]
 
 
 def scope_problems(

@@ -1,14 +1,13 @@
 """Check characters of the identifiers the demo invents, as pure functions (scalar and vectorised).
 
-- GB 32100-2015 统一社会信用代码 (USCC): 18 characters from the 31-character set without I, O, Z,
-  S, V; character 18 = (31 − Σ wᵢ·cᵢ mod 31) mod 31 with weights 3^(i−1) mod 31.
+- GB 32100-2015 统一社会信用代码 (USCC): the check character comes from
+  :mod:`youguan.registry.rules` (the one implementation the registry validates with).
 - GB 11714-1997 组织机构代码 (positions 9–17 of a USCC): 8 body characters and a check character
   11 − (Σ wᵢ·cᵢ mod 11), 10 → ``X``, 11 → ``0``; weights 3 7 9 10 5 8 4 2.
 - GB 11643-1999 公民身份号码: 17 digits and an ISO 7064 MOD 11-2 check character.
 
-The registry validates USCCs in ``youguan.registry.rules`` and ingest validates ID numbers; these
-helpers exist so that the generator can *produce* valid codes without depending on those
-packages, and the demo tests check them against known published examples.
+Ingest validates ID numbers; the helpers here exist so that the generator can *produce* valid
+codes (vectorised), and the demo tests check them against known published examples.
 """
 
 from __future__ import annotations
@@ -16,19 +15,19 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+from youguan.registry.rules import USCC_CHARSET, is_valid_uscc, uscc_check_char
+
+__all__ = [
+    "USCC_CHARSET",
+    "is_valid_uscc",
+    "org_code_check_char",
+    "resident_id_check_char",
+    "resident_id_check_chars",
+    "uscc_check_char",
+]
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 ID_CHECK = "10X98765432"
-
-
-def uscc_check_char(first17: str) -> str:
-    """The 18th character of a USCC whose first 17 characters are given (GB 32100)."""
-    if len(first17) != 17:
-        raise ValueError("a USCC body has 17 characters")
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(body8: str) -> str:
@@ -41,14 +40,6 @@ def org_code_check_char(body8: str) -> str:
 
     r = 11 - sum(value(c) * w for c, w in zip(body8, ORG_WEIGHTS, strict=True)) % 11
     return "X" if r == 10 else "0" if r == 11 else str(r)
-
-
-def uscc_is_valid(code: str) -> bool:
-    return (
-        len(code) == 18
-        and all(c in USCC_CHARSET for c in code)
-        and uscc_check_char(code[:17]) == code[17]
-    )
 
 
 def resident_id_check_char(first17: str) -> str:

@@ -18,22 +18,9 @@ from youguan.demo.checks import USCC_CHARSET, org_code_check_char, uscc_check_ch
 from youguan.demo.places import address
 from youguan.demo.randomness import stream
 from youguan.registry.brands import brands
+from youguan.registry.io import COLUMNS
 
-ENTERPRISE_COLUMNS = (
-    "uscc",
-    "name",
-    "brand",
-    "kind",
-    "parent_uscc",
-    "licence_no",
-    "licence_issuer",
-    "licence_scope",
-    "licence_valid_from",
-    "licence_valid_to",
-    "address",
-    "county_code",
-    "status",
-)
+ENTERPRISE_COLUMNS = COLUMNS["enterprises"]  # the registry importer's contract
 COUNTY_NAMES = {"532801": "景洪市", "532822": "勐海县", "532823": "勐腊县"}
 COUNTY_SHORT = {"532801": "景洪", "532822": "勐海", "532823": "勐腊"}
 DIRECT = {

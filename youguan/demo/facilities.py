@@ -21,29 +21,9 @@ from youguan.demo.statistics import brand_shares
 from youguan.geo.coords import wgs84_to_gcj02
 from youguan.geo.divisions import Kind, divisions
 from youguan.registry.brands import brands
+from youguan.registry.io import COLUMNS
 
-FACILITY_COLUMNS = (
-    "code",
-    "name",
-    "type",
-    "brand",
-    "enterprise_uscc",
-    "division_code",
-    "lon",
-    "lat",
-    "coord_system",
-    "address",
-    "opened_on",
-    "closed_on",
-    "status",
-    "filed_on",
-    "standardized",
-    "sorting_lines",
-    "area_m2",
-    "daily_capacity",
-    "served_villages",
-    "deliveries_per_week",
-)
+FACILITY_COLUMNS = COLUMNS["facilities"]  # the registry importer's contract
 PREFIX = {
     "universal_post_office": "PO",
     "express_outlet": "EX",

@@ -12,18 +12,9 @@ from youguan.demo.enterprises import EnterpriseSet
 from youguan.demo.randomness import apportion, stream
 from youguan.demo.statistics import brand_shares, county_split
 from youguan.registry.brands import brands
+from youguan.registry.io import COLUMNS
 
-VEHICLE_COLUMNS = (
-    "plate",
-    "brand",
-    "enterprise_uscc",
-    "kind",
-    "vehicle_type",
-    "new_energy",
-    "county_code",
-    "status",
-    "registered_on",
-)
+VEHICLE_COLUMNS = COLUMNS["vehicles"]  # the registry importer's contract
 POSTAL_2020 = 142  # 邮政专用车辆 [plan]
 EXPRESS_2020 = 803  # 快递服务汽车 [plan]
 NEW_POSTAL = {2021: 9, 2022: 8, 2023: 10, 2024: 11, 2025: 12, 2026: 10}
