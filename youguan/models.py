@@ -5,8 +5,16 @@ from youguan.audit import models as audit_models
 from youguan.db import Base
 from youguan.geo import models as geo_models
 from youguan.lake import models as lake_models
+from youguan.plan import models as plan_models
 from youguan.registry import models as registry_models
 
 metadata = Base.metadata
 
-__all__ = ["audit_models", "geo_models", "lake_models", "metadata", "registry_models"]
+__all__ = [
+    "audit_models",
+    "geo_models",
+    "lake_models",
+    "metadata",
+    "plan_models",
+    "registry_models",
+]
