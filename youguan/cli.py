@@ -6,6 +6,8 @@ from __future__ import annotations
 import typer
 
 from youguan.cli_support import cli_context, emit_json, err, fail
+from youguan.plan.cli import app as plan_app
+from youguan.reports.cli import app as report_app
 
 app = typer.Typer(
     name="youguan",
@@ -14,6 +16,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(plan_app, name="plan")
+app.add_typer(report_app, name="report")
 
 
 @app.command()
