@@ -57,7 +57,10 @@ def _render(key: str, title: str, draw: Callable[[Any], None], size: tuple[float
         draw(fig)
         png, svg = io.BytesIO(), io.StringIO()
         fig.savefig(png, format="png", dpi=DPI)
-        fig.savefig(svg, format="svg")
+        # No metadata block: no creation date (reproducible output), no external namespaces.
+        fig.savefig(
+            svg, format="svg", metadata=dict.fromkeys(("Creator", "Date", "Format", "Type"))
+        )
     return Chart(key, title, png.getvalue(), _XML_PROLOGUE.sub("", svg.getvalue(), count=1))
 
 
