@@ -29,7 +29,7 @@ from youguan.reports.fonts import (
     LATIN_BODY_FONT,
     LATIN_HEADING_FONT,
 )
-from youguan.reports.plan_report import PlanReport, Row, numeral
+from youguan.reports.plan_report import PlanReport, Row, ink_for, numeral
 
 BODY_SIZE = Pt(12)  # 小四
 TABLE_SIZE = Pt(8)
@@ -151,11 +151,6 @@ def _shade(cell: Any, colour: str) -> None:
     tcpr.append(shd)
 
 
-def _text_colour(background: str) -> str:
-    r, g, b = (int(background.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
-    return "000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "FFFFFF"
-
-
 def _repeat_header(row: Any) -> None:
     trpr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -189,7 +184,7 @@ def _table(
                 cell.paragraphs[0],
                 text,
                 size=TABLE_SIZE,
-                colour=_text_colour(colour) if colour else None,
+                colour=ink_for(colour) if colour else None,
             )
     for row in table.rows:
         for cell in row.cells:
@@ -248,7 +243,9 @@ def _indicator_table(doc: Any, rows: Sequence[Row], report: PlanReport) -> None:
 
 def _chart(doc: Any, chart: Chart, number: int) -> None:
     doc.add_picture(io.BytesIO(chart.png), width=Cm(chart.width_cm))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True  # the caption stays under its chart
     caption = _para(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
     _run(caption, f"图{number}  {chart.title}", size=Pt(10), heading=True)
 
@@ -343,7 +340,7 @@ def render_docx(report: PlanReport) -> bytes:
     chapter_heading("主要指标完成情况")
     _para(
         doc,
-        "表中状态颜色：" + "；".join(label for _, label, _ in report.legend) + "。"
+        "表中状态颜色：" + "；".join(item[1] for item in report.legend) + "。"
         "基期值、目标值按规划原文照录（“<”表示界限值）。",
     )
     _indicator_table(doc, report.rows, report)

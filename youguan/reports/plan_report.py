@@ -10,6 +10,7 @@ next plan.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -32,6 +33,17 @@ Mode = Literal["midterm", "final"]
 MODE_LABELS: dict[str, str] = {"midterm": "中期评估", "final": "终期评估"}
 GOOD = ("achieved", "on_track")
 SHORT = ("acceleration_needed", "limited_progress", "deterioration")
+
+
+def good_statuses(mode: Mode) -> tuple[str, ...]:
+    """What counts as an achievement: at the end of the period only a target reached."""
+    return ("achieved",) if mode == "final" else GOOD
+
+
+def short_statuses(mode: Mode) -> tuple[str, ...]:
+    return ("on_track", *SHORT) if mode == "final" else SHORT
+
+
 COUNT_UNITS = frozenset({"个", "条", "家", "起", "处", "辆", "亩"})
 _CN_NUMERALS = "一二三四五六七八九十"
 
@@ -49,6 +61,7 @@ class Row:
     status: str
     status_label: str
     colour: str
+    ink: str  # text colour readable on ``colour``
     ratio: str
     outlook: str  # projection (mid-term) or the gap to the target (final)
     source: str
@@ -105,7 +118,7 @@ class PlanReport:
     shortfalls: list[str]
     gaps: list[str]
     counts: dict[str, int]
-    legend: list[tuple[str, str, str]]  # (code, label, colour)
+    legend: list[tuple[str, str, str, str]]  # (code, label, colour, ink)
     rows: list[Row]
     overview: list[Chart]
     sections: list[Section]
@@ -124,6 +137,12 @@ class PlanReport:
         return [*self.overview, *(s.chart for s in self.sections if s.chart is not None)]
 
 
+def ink_for(background: str) -> str:
+    """Black or white text, whichever reads on ``background`` (#RRGGBB)."""
+    r, g, b = (int(background.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#FFFFFF"
+
+
 def numeral(n: int) -> str:
     """一, 二, … 十 (section numbers of an official document)."""
     return _CN_NUMERALS[n - 1] if 1 <= n <= 10 else str(n)
@@ -137,9 +156,16 @@ def _decimals(ind: Indicator) -> int:
 
 
 def _fmt(value: float | None, ind: Indicator, *, unit: bool = False) -> str:
+    """A value at the plan's printed precision, with at least two significant digits (0.45 %
+    must not print as 0.5 % next to a target of <0.5 %)."""
     if value is None:
         return "—"
-    text = format_number(value, _decimals(ind))
+    significant = (
+        0
+        if value == 0 or ind.unit in COUNT_UNITS
+        else max(0, 1 - math.floor(math.log10(abs(value))))
+    )
+    text = format_number(value, max(_decimals(ind), significant))
     return with_unit(text, ind.unit) if unit else text
 
 
@@ -216,6 +242,7 @@ def _row(plan: Plan, r: IndicatorStatus, mode: Mode, source_detail: str) -> Row:
         status=r.status,
         status_label=STATUS_LABELS[r.status],
         colour=STATUS_COLOURS[r.status],
+        ink=ink_for(STATUS_COLOURS[r.status]),
         ratio="—" if r.ratio is None else format_number(r.ratio, 2),
         outlook=_outlook(r, ind, mode),
         source=provenance_text(r) if r.actual is not None else source_detail,
@@ -240,9 +267,15 @@ def _sentence_short(r: IndicatorStatus, ind: Indicator, mode: Mode) -> str:
     text = f"{r.name}：{r.year}年为 {actual}"
     if r.milestone is not None and mode == "midterm":
         text += f"，规划路径为 {_fmt(r.milestone, ind, unit=True)}"
-    text += f"，{r.status_label}（进展比率 {format_number(r.ratio or 0, 2)}）"
+    ratio = f"进展比率 {format_number(r.ratio or 0, 2)}"
     if mode == "final" or r.year >= r.target_year:
-        return text + f"，未达到目标 {target}。"
+        gap = (
+            ""
+            if r.actual is None
+            else f"，差 {_fmt(abs(ind.target.value - r.actual), ind, unit=True)}"
+        )
+        return text + f"，未达到{r.target_year}年目标 {target}{gap}（{r.status_label}，{ratio}）。"
+    text += f"，{r.status_label}（{ratio}）"
     if r.growth_needed is not None:
         needed = _growth_text(r.growth_needed, r, ind)
         text += f"；要在{r.target_year}年达到目标 {target}，尚需年均 {needed}"
@@ -293,9 +326,10 @@ def build(
             f"核查规划文本发现 {len(audit.findings)} 处数字问题（见“规划核查”），"
             "评估以附表目标为准，同时列出正文目标。"
         )
-    achievements = [_sentence_good(r, plan.indicator(r.code)) for r in primary if r.status in GOOD]
+    good, short = good_statuses(mode), short_statuses(mode)
+    achievements = [_sentence_good(r, plan.indicator(r.code)) for r in primary if r.status in good]
     shortfalls = [
-        _sentence_short(r, plan.indicator(r.code), mode) for r in primary if r.status in SHORT
+        _sentence_short(r, plan.indicator(r.code), mode) for r in primary if r.status in short
     ]
     gaps = [r.name for r in primary if r.status in ("no_data", "not_assessable")]
     rows = [_row(plan, r, mode, source_details[r.code]) for r in status.indicators]
@@ -319,9 +353,9 @@ def build(
         ]
         for r in area_primary:
             ind = plan.indicator(r.code)
-            if r.status in GOOD:
+            if r.status in good:
                 paragraphs.append(_sentence_good(r, ind))
-            elif r.status in SHORT:
+            elif r.status in short:
                 paragraphs.append(_sentence_short(r, ind, mode))
         missing = [r.name for r in area_primary if r.status in ("no_data", "not_assessable")]
         if missing:
@@ -392,7 +426,9 @@ def build(
         shortfalls=shortfalls,
         gaps=gaps,
         counts=counts,
-        legend=[(s, STATUS_LABELS[s], STATUS_COLOURS[s]) for s in STATUSES],
+        legend=[
+            (s, STATUS_LABELS[s], STATUS_COLOURS[s], ink_for(STATUS_COLOURS[s])) for s in STATUSES
+        ],
         rows=rows,
         overview=overview,
         sections=sections,
