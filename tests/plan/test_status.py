@@ -96,6 +96,13 @@ def test_known_answers_in_2023(loaded: Context) -> None:
     assert rows["business_revenue"].status == "no_data"
 
 
+def test_counts_take_each_quantity_once(loaded: Context) -> None:
+    status = service.plan_status(loaded, 2023)
+    assert len(status.indicators) == 54
+    assert sum(status.counts.values()) == 48  # 6 restatements of table rows not counted
+    assert status.counts["deterioration"] == 2  # 损毁率 and 乡镇网点覆盖率, not 损毁率 twice
+
+
 def test_a_target_for_an_earlier_year_is_judged_in_that_year(loaded: Context) -> None:
     clearances = _rows(loaded, 2025)["mohan_clearances"]
     assert (clearances.year, clearances.actual, clearances.status) == (2022, 85.0, "achieved")

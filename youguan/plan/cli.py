@@ -113,7 +113,7 @@ def status(
             _num(r.milestone),
             _num(r.actual),
             f"[{colour}]{STATUS_LABELS[r.status]}[/]",
-            _num(r.ratio),
+            _num(r.ratio, 3),  # 0.949 is not on track: do not print it as 0.95
             _num(r.projection),
         )
     out.print(table)

@@ -103,7 +103,9 @@ def plan_progress(plan: Plan, year: int, resolved: dict[str, dict[int, Resolved]
         indicator_status(ind, year, resolved.get(plan.actual_code(ind), {}))
         for ind in plan.indicators
     ]
-    counts = Counter(r.status for r in rows)
+    counts = Counter(
+        r.status for r, ind in zip(rows, plan.indicators, strict=True) if ind.restates is None
+    )
     return PlanStatus(
         plan=plan.id,
         title=plan.title,

@@ -138,7 +138,10 @@ class PlanStatus(BaseModel):
     plan: str
     title: str
     year: int
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(
+        description="Indicators by status, each quantity once: the text's restatements of "
+        "table rows are listed in ``indicators`` but not counted"
+    )
     indicators: list[IndicatorStatus]
 
 

@@ -243,7 +243,7 @@ def _row(plan: Plan, r: IndicatorStatus, mode: Mode, source_detail: str) -> Row:
         status_label=STATUS_LABELS[r.status],
         colour=STATUS_COLOURS[r.status],
         ink=ink_for(STATUS_COLOURS[r.status]),
-        ratio="—" if r.ratio is None else format_number(r.ratio, 2),
+        ratio="—" if r.ratio is None else format_number(r.ratio, 3),
         outlook=_outlook(r, ind, mode),
         source=provenance_text(r) if r.actual is not None else source_detail,
     )
@@ -257,7 +257,7 @@ def _sentence_good(r: IndicatorStatus, ind: Indicator) -> str:
     return (
         f"{r.name}：{r.year}年为 {actual}，"
         f"高于或接近规划路径（{_fmt(r.milestone, ind, unit=True)}），"
-        f"按计划推进（进展比率 {format_number(r.ratio or 0, 2)}）。"
+        f"按计划推进（进展比率 {format_number(r.ratio or 0, 3)}）。"
     )
 
 
@@ -267,7 +267,7 @@ def _sentence_short(r: IndicatorStatus, ind: Indicator, mode: Mode) -> str:
     text = f"{r.name}：{r.year}年为 {actual}"
     if r.milestone is not None and mode == "midterm":
         text += f"，规划路径为 {_fmt(r.milestone, ind, unit=True)}"
-    ratio = f"进展比率 {format_number(r.ratio or 0, 2)}"
+    ratio = f"进展比率 {format_number(r.ratio or 0, 3)}"
     if mode == "final" or r.year >= r.target_year:
         gap = (
             ""
