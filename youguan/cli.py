@@ -8,7 +8,9 @@ import typer
 from youguan.auth.cli import apikey_app, user_app
 from youguan.cli_support import cli_context, emit_json, err, fail
 from youguan.demo.cli import demo
+from youguan.plan.cli import app as plan_app
 from youguan.registry.cli import app as registry_app
+from youguan.reports.cli import app as report_app
 
 app = typer.Typer(
     name="youguan",
@@ -17,6 +19,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(plan_app, name="plan")
+app.add_typer(report_app, name="report")
 
 app.add_typer(registry_app, name="registry")
 

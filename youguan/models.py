@@ -6,6 +6,7 @@ from youguan.auth import models as auth_models
 from youguan.db import Base
 from youguan.geo import models as geo_models
 from youguan.lake import models as lake_models
+from youguan.plan import models as plan_models
 from youguan.registry import models as registry_models
 
 metadata = Base.metadata
@@ -16,5 +17,6 @@ __all__ = [
     "geo_models",
     "lake_models",
     "metadata",
+    "plan_models",
     "registry_models",
 ]

@@ -1,0 +1,270 @@
+"""Where the actual value of a plan indicator comes from: pluggable sources behind one protocol.
+
+- :class:`ManualSource` — values people entered or imported (stored in ``plan_actuals``).
+- :class:`FactSource` — facts of the indicator engine,
+  ``youguan.indicators.service.yearly_value(ctx, code, year, *, division, brand)``; its fractions
+  become the plan's percent (``scale``, 100 by default for a unit of %).
+- :class:`RegistrySource` — counts of the registry at the year's end:
+  ``facility_counts``, ``sorting_line_count``, ``township_coverage``, ``village_direct_service``
+  of ``youguan.registry.service``.
+
+The engine and registry functions belong to other packages and are imported lazily, when a value
+is asked for: while a package (or the function) is absent, the source answers
+:class:`Unavailable` with the reason, and the indicator shows ``no_data`` — never a made-up
+value. Registry counts are taken as of 31 December of the year (a ``datetime.date``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import select
+
+from youguan.plan.definitions import (
+    ComputedSource,
+    Indicator,
+    Plan,
+    Source,
+)
+from youguan.plan.definitions import (
+    ManualSource as ManualSpec,
+)
+from youguan.plan.definitions import (
+    RegistrySource as RegistrySpec,
+)
+from youguan.plan.models import PlanActual
+
+if TYPE_CHECKING:
+    from youguan.context import Context
+
+
+@dataclass(frozen=True)
+class SourceValue:
+    value: float
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    reason: str
+
+
+SourceResult = SourceValue | Unavailable
+
+
+class ActualSource(Protocol):
+    """A source of actual values for one ``method`` of the plan file."""
+
+    method: str
+
+    def availability(self) -> str | None:
+        """None when the source can answer, else the reason it cannot (in Chinese)."""
+        ...
+
+    def fetch(
+        self, ctx: Context, plan: Plan, indicator: Indicator, spec: Source, year: int
+    ) -> SourceResult: ...
+
+
+def _lazy_function(module: str, name: str) -> Callable[..., Any] | None:
+    """``module.name`` if both exist. Only the absence of that very module counts as absence;
+    an import error inside it is a bug and propagates."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module.startswith(exc.name):
+            return None
+        raise
+    fn = getattr(mod, name, None)
+    return fn if callable(fn) else None
+
+
+def year_end(year: int) -> dt.date:
+    """The registry's as-of date for a year: 31 December (Asia/Shanghai calendar)."""
+    return dt.date(year, 12, 31)
+
+
+def default_scale(indicator: Indicator, spec_scale: float | None) -> float:
+    if spec_scale is not None:
+        return spec_scale
+    return 100.0 if indicator.is_percent else 1.0
+
+
+class ManualSource:
+    """Values entered by hand or imported from CSV/Excel (complete: the store holds them)."""
+
+    method = "manual"
+
+    def availability(self) -> str | None:
+        return None
+
+    def fetch(
+        self, ctx: Context, plan: Plan, indicator: Indicator, spec: Source, year: int
+    ) -> SourceResult:
+        code = plan.actual_code(indicator)
+        with ctx.read() as s:
+            row = s.scalar(
+                select(PlanActual).where(
+                    PlanActual.plan_id == plan.id,
+                    PlanActual.indicator == code,
+                    PlanActual.year == year,
+                    PlanActual.source == "manual",
+                )
+            )
+        if row is None:
+            return Unavailable(f"没有 {year} 年的人工填报值")
+        return SourceValue(row.value, dict(row.provenance))
+
+
+class FactSource:
+    """Facts of the indicator engine (``youguan.indicators.service.yearly_value``)."""
+
+    method = "computed"
+    module = "youguan.indicators.service"
+
+    def availability(self) -> str | None:
+        if _lazy_function(self.module, "yearly_value") is None:
+            return "指标引擎（youguan.indicators）尚未提供 yearly_value"
+        return None
+
+    def fetch(
+        self, ctx: Context, plan: Plan, indicator: Indicator, spec: Source, year: int
+    ) -> SourceResult:
+        assert isinstance(spec, ComputedSource)
+        fn = _lazy_function(self.module, "yearly_value")
+        if fn is None:
+            return Unavailable("指标引擎（youguan.indicators）尚未提供 yearly_value")
+        division = spec.division or plan.division
+        fact = fn(ctx, spec.code, year, division=division, brand=spec.brand)
+        if fact is None or fact.value is None:
+            return Unavailable(f"指标引擎没有 {year} 年 {spec.code} 的事实")
+        scale = default_scale(indicator, spec.scale)
+        return SourceValue(
+            float(fact.value) * scale,
+            {
+                "method": "computed",
+                "code": spec.code,
+                "division": division,
+                "brand": spec.brand,
+                "engine_value": float(fact.value),
+                "scale": scale,
+                "numerator": _plain(getattr(fact, "numerator", None)),
+                "denominator": _plain(getattr(fact, "denominator", None)),
+                "definition_version": _plain(getattr(fact, "definition_version", None)),
+                "data_version": _plain(getattr(fact, "data_version", None)),
+            },
+        )
+
+
+class RegistrySource:
+    """Counts of the registry (``youguan.registry.service``) at the year's end."""
+
+    method = "registry"
+    module = "youguan.registry.service"
+
+    def availability(self) -> str | None:
+        missing = [
+            n
+            for n in (
+                "facility_counts",
+                "sorting_line_count",
+                "township_coverage",
+                "village_direct_service",
+            )
+            if _lazy_function(self.module, n) is None
+        ]
+        return f"名录服务尚未提供 {'、'.join(missing)}" if missing else None
+
+    def fetch(
+        self, ctx: Context, plan: Plan, indicator: Indicator, spec: Source, year: int
+    ) -> SourceResult:
+        assert isinstance(spec, RegistrySpec)
+        fn = _lazy_function(self.module, spec.count)
+        if fn is None:
+            return Unavailable(f"名录服务尚未提供 {spec.count}")
+        with ctx.read() as session:
+            value = self._count(fn, session, spec, year)
+            previous = self._count(fn, session, spec, year - 1) if spec.change == "yearly" else None
+        if spec.scale is not None:
+            scale = spec.scale
+        else:
+            scale = default_scale(indicator, None) if spec.count in _SHARES else 1.0
+        raw = value - previous if previous is not None else value
+        provenance: dict[str, Any] = {
+            "method": "registry",
+            "count": spec.count,
+            "as_of": year_end(year).isoformat(),
+            "value": value,
+            "scale": scale,
+        }
+        for key in ("types", "brands", "counties", "standardized"):
+            if getattr(spec, key):
+                provenance[key] = getattr(spec, key)
+        if previous is not None:
+            provenance |= {"change": "yearly", "previous": previous}
+            provenance["previous_as_of"] = year_end(year - 1).isoformat()
+        return SourceValue(float(raw) * scale, provenance)
+
+    @staticmethod
+    def _count(fn: Callable[..., Any], session: Any, spec: RegistrySpec, year: int) -> float:
+        as_of = year_end(year)
+        if spec.count in ("sorting_line_count", "village_direct_service"):
+            return float(fn(session, as_of=as_of))
+        if spec.count == "township_coverage":
+            return float(fn(session, as_of=as_of, types=list(spec.types), brands=spec.brands))
+        total = 0
+        types: list[str | None] = [*spec.types] or [None]
+        brands: list[str | None] = [*(spec.brands or [])] or [None]
+        counties: list[str | None] = [*(spec.counties or [])] or [None]
+        combos = itertools.product(types, brands, counties)
+        for type_, brand, county in combos:
+            total += int(
+                fn(
+                    session,
+                    as_of=as_of,
+                    type=type_,
+                    brand=brand,
+                    county=county,
+                    standardized=spec.standardized,
+                )
+            )
+        return float(total)
+
+
+# Shares come from the registry as fractions 0–1 (like the engine's rates).
+_SHARES = ("township_coverage", "village_direct_service")
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+_SOURCES: dict[str, ActualSource] = {
+    "manual": ManualSource(),
+    "computed": FactSource(),
+    "registry": RegistrySource(),
+}
+
+
+def get_source(method: str) -> ActualSource:
+    return _SOURCES[method]
+
+
+def register_source(source: ActualSource) -> ActualSource | None:
+    """Install ``source`` for its method; returns the one it replaces (tests, new sources)."""
+    previous = _SOURCES.get(source.method)
+    _SOURCES[source.method] = source
+    return previous
+
+
+def spec_method(spec: Source) -> str:
+    if isinstance(spec, ManualSpec):
+        return "manual"
+    return spec.method
