@@ -47,9 +47,25 @@ def cli_context() -> Iterator[Context]:
     configure(log_dir=settings.logs_dir)
     ctx = build_context(settings)
     try:
+        ensure_current(ctx)
         yield ctx
     finally:
         ctx.close()
+
+
+def ensure_current(ctx: Context) -> None:
+    """Bring a store created by an older version up to date before a command uses it, so that
+    no command meets a missing table (``youguan init`` does the same explicitly)."""
+    from youguan.context import initialise
+    from youguan.db import current_heads, script_heads
+
+    try:
+        if current_heads(ctx.engine) == script_heads(ctx.engine):
+            return
+        err.print("数据存储需要初始化或升级，正在执行 (migrating the store) …")
+        initialise(ctx)
+    except Exception as exc:  # the database is unreachable or the migration failed
+        fail(f"无法初始化数据存储 (cannot initialise the store): {exc}")
 
 
 def emit_json(document: Any) -> None:

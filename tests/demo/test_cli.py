@@ -73,6 +73,7 @@ def test_pipeline_steps_can_be_added_after_generation(tmp_path: Path) -> None:
 
 def test_the_default_pipeline_generates_then_loads() -> None:
     assert default_pipeline().names[:3] == ["generate", "init", "registry"]
+    assert {"plan", "accounts"} <= set(default_pipeline().names)
 
 
 def test_a_failing_step_is_named() -> None:

@@ -75,12 +75,27 @@ def demo(
         if json_out:
             emit_json(summary)
         else:
-            gen = results.get("generate", {})
-            err.print(
-                f"演示数据已写入 {out_dir}: 文件 {gen.get('files', 0)} 个, "
-                f"运单 {gen.get('waybills_rows', 0)} 条, 轨迹 {gen.get('events_rows', 0)} 条"
-            )
+            _print_summary(out_dir, results)
     if serve:
         from youguan.cli import serve as serve_command
 
         serve_command(host=host, port=port)
+
+
+def _print_summary(out_dir: Path, results: dict[str, dict[str, object]]) -> None:
+    from rich.table import Table
+
+    gen = results.get("generate", {})
+    err.print(
+        f"演示数据已写入 {out_dir}: 文件 {gen.get('files', 0)} 个, "
+        f"运单 {gen.get('waybills_rows', 0)} 条, 轨迹 {gen.get('events_rows', 0)} 条"
+    )
+    accounts = results.get("accounts", {}).get("accounts")
+    if isinstance(accounts, list):
+        table = Table(title="演示账号 (demo accounts — passwords are new on every run)")
+        for column in ("用户名", "密码", "角色", "范围"):
+            table.add_column(column)
+        for a in accounts:
+            table.add_row(a["username"], a["password"], a["role_label"], a["scope"])
+        err.print(table)
+        err.print(str(results["accounts"].get("public", "")))

@@ -56,3 +56,29 @@ def load_registry(run: DemoRun) -> dict[str, Any]:
         }
         run.report(f"导入 {f.path}", done, len(files))
     return out
+
+
+def load_plan_actuals(run: DemoRun) -> dict[str, Any]:
+    """Import the hand-reported plan actuals (业务总量, 收入, 满意度 …) as an office would."""
+    from youguan.plan.service import import_actuals, refresh_actuals
+
+    ctx = _ctx(run)
+    out: dict[str, Any] = {}
+    for f in _files(run, "plan_actuals"):
+        result = import_actuals(ctx, run.options.out_dir / f.path, DEMO_ACTOR)
+        out[f.path] = {
+            "rows": result.rows,
+            "accepted": result.accepted,
+            "rejected": result.rejected,
+        }
+    refresh_actuals(ctx, DEMO_ACTOR)
+    return out
+
+
+def create_accounts(run: DemoRun) -> dict[str, Any]:
+    """One account per persona (admin, prefecture and county regulators, two enterprises);
+    passwords are new each run and printed once."""
+    from youguan.auth.demo import PUBLIC_NOTE, create_demo_accounts
+
+    accounts = create_demo_accounts(_ctx(run), DEMO_ACTOR)
+    return {"accounts": [a.as_dict() for a in accounts], "public": PUBLIC_NOTE}

@@ -188,6 +188,9 @@ class RegistrySource:
         if fn is None:
             return Unavailable(f"名录服务尚未提供 {spec.count}")
         with ctx.read() as session:
+            if _registry_is_empty(session):
+                # Zero outlets in an empty register is not a measurement: nobody entered them.
+                return Unavailable("名录中尚无网点与设施记录")
             value = self._count(fn, session, spec, year)
             previous = self._count(fn, session, spec, year - 1) if spec.change == "yearly" else None
         if spec.scale is not None:
@@ -268,3 +271,11 @@ def spec_method(spec: Source) -> str:
     if isinstance(spec, ManualSpec):
         return "manual"
     return spec.method
+
+
+def _registry_is_empty(session: Any) -> bool:
+    from sqlalchemy import select
+
+    from youguan.registry.models import Facility
+
+    return session.scalar(select(Facility.id).limit(1)) is None
