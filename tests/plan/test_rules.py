@@ -273,5 +273,7 @@ def test_status_is_monotonic_in_the_actual(
 
 @given(positive, positive, st.sampled_from(["higher", "lower"]))
 def test_achieved_is_reaching_the_target(actual: float, target: float, direction: str) -> None:
+    # within the rounding tolerance of the target the answer is "reached" either way
+    assume(abs(actual - target) > 1e-6 * max(1.0, target))
     reached = actual >= target if direction == "higher" else actual <= target
     assert is_achieved(actual, target, direction) == reached  # type: ignore[arg-type]
