@@ -71,6 +71,20 @@ class ActualOut(BaseModel):
     updated_at: dt.datetime
 
 
+class HistoryEntry(BaseModel):
+    """One audited change of a manual value (from the audit log)."""
+
+    at: dt.datetime
+    actor: str
+    action: str = Field(description="plan.actual.create | plan.actual.correct | plan.actual.delete")
+    action_label: str
+    year: int
+    before: float | None
+    after: float | None
+    note: str | None
+    method: str | None = Field(description="entry (录入) | import (文件导入)")
+
+
 class RowError(BaseModel):
     row: int
     field: str

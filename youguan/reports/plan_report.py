@@ -218,7 +218,8 @@ def provenance_text(r: IndicatorStatus) -> str:
         if p.get("change") == "yearly":
             detail += f"，较 {p.get('previous_as_of')} 净增"
     elif p.get("method") == "import":
-        detail = f"导入文件 {p.get('file')} 第 {p.get('row')} 行"
+        # the public's copy carries no file names (youguan.plan.service.PUBLIC_PROVENANCE)
+        detail = f"导入文件 {p['file']} 第 {p.get('row')} 行" if p.get("file") else "文件导入"
     else:
         detail = "直接录入"
     if p.get("fallback"):
