@@ -20,7 +20,7 @@ from youguan.audit.models import AuditLog
 from youguan.audit.service import history
 from youguan.auth.actor import Actor
 from youguan.context import Context
-from youguan.plan.api import MAX_IMPORT_BYTES
+from youguan.plan.actuals import MAX_UPLOAD_BYTES
 from youguan.plan.models import PlanActual
 from youguan.registry import service as registry
 
@@ -241,11 +241,11 @@ def test_a_file_that_cannot_be_read_is_a_422_and_writes_nothing(
 
 def test_413_and_415(fresh: World) -> None:
     alice = fresh.as_("alice")
-    big = b"indicator,year,value\n" + b"x" * MAX_IMPORT_BYTES
+    big = b"indicator,year,value\n" + b"x" * MAX_UPLOAD_BYTES
     error = _envelope(
         alice.post(f"{PLAN}/actuals", files={"file": ("big.csv", big)}), 413, "payload_too_large"
     )
-    assert error["details"] == {"limit_bytes": MAX_IMPORT_BYTES, "file": "big.csv"}
+    assert error["details"] == {"limit_bytes": MAX_UPLOAD_BYTES, "file": "big.csv"}
     pdf = alice.post(f"{PLAN}/actuals", files={"file": ("actuals.pdf", b"%PDF-1.4")})
     error = _envelope(pdf, 415, "unsupported_media_type")
     assert "不支持的文件类型 .pdf" in str(error["message"])

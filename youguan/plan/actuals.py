@@ -52,6 +52,7 @@ HEADER_ALIASES = {
     "note": "note",
     "备注": "note",
 }
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # an upload over the web (~200 000 rows: far beyond a plan)
 HISTORY_YEARS = 20  # actuals accepted this many years before the baseline (for trends)
 
 

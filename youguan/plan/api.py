@@ -25,6 +25,7 @@ from youguan.auth.actor import Actor
 from youguan.auth.permissions import PLAN_WRITE
 from youguan.paging import Page, paginate_list
 from youguan.plan import service
+from youguan.plan.actuals import MAX_UPLOAD_BYTES
 from youguan.plan.definitions import CODE_PATTERN, PLAN_ID_PATTERN
 from youguan.plan.schemas import (
     ActualOut,
@@ -40,8 +41,6 @@ from youguan.web.deps import ActorDep, CtxDep, Pagination, RequirePermission
 from youguan.web.uploads import require_multipart, saved_upload
 
 router = APIRouter(tags=["plan"])
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024  # ~200 000 rows of indicator,year,value: far beyond a plan
 
 PlanId = Annotated[
     str,
@@ -137,7 +136,7 @@ def plan_actuals_import(
 ) -> ImportResult:
     """Good rows are kept, bad rows reported by row, field and reason; a file that cannot be
     read as a whole writes nothing (422)."""
-    with saved_upload(file, limit=MAX_IMPORT_BYTES) as (path, name):
+    with saved_upload(file, limit=MAX_UPLOAD_BYTES) as (path, name):
         return service.import_actuals(ctx, path, actor, plan_id, name=name)
 
 

@@ -44,6 +44,7 @@ class IndicatorOut(BaseModel):
     clause: str
     text: str | None
     table_row: int | None
+    table_label: str | None = Field(default=None, description="The 附表 row label as printed")
     direction: str
     path: str
     baseline_year: int | None

@@ -204,6 +204,7 @@ def indicator_out(plan: Plan, ind: Indicator) -> IndicatorOut:
         clause=ind.clause,
         text=ind.text,
         table_row=ind.table_row,
+        table_label=ind.table_label,
         direction=ind.direction,
         path=ind.path,
         baseline_year=ind.baseline_year if ind.baseline is not None else None,

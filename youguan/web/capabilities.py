@@ -23,4 +23,5 @@ VIEW_MODULES: tuple[str, ...] = (
     "youguan.web.views",
     "youguan.auth.views",
     "youguan.geo.views",
+    "youguan.plan.views",
 )

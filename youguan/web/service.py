@@ -7,6 +7,7 @@ for data to appear.
 
 from __future__ import annotations
 
+from pydantic import Field
 from sqlalchemy import func, select
 
 from youguan.auth.actor import Actor, Role
@@ -18,6 +19,8 @@ from youguan.geo.divisions import PREFECTURE_CODE, Kind, Level, divisions
 from youguan.geo.models import DivisionRow
 from youguan.geo.schemas import CountySummary
 from youguan.geo.service import county_summaries
+from youguan.plan.page_schemas import PlanProgress
+from youguan.plan.pages import public_progress
 from youguan.registry.brands import brands
 from youguan.registry.models import Brand
 from youguan.web.schemas import (
@@ -69,6 +72,7 @@ class PublicPage(PageContext):
     authority: str
     plan_title: str
     plan_period: str
+    plans: list[PlanProgress] = Field(description="Published plans' progress (public form)")
     published: list[PublishedItem]
     counties: list[CountySummary]
     brands: list[BrandItem]
@@ -148,20 +152,22 @@ def overview_page(ctx: Context, actor: Actor) -> OverviewPage:
     )
 
 
-def public_page(ctx: Context) -> PublicPage:
+def public_page(ctx: Context, year: int | None = None) -> PublicPage:
     """信息公开: what the administration publishes (no login)."""
     counties = county_summaries()
+    plans = public_progress(ctx, year)
     return PublicPage(
         title="信息公开",
         authority="西双版纳傣族自治州邮政管理局",
         plan_title=PLAN_TITLE,
         plan_period=PLAN_PERIOD,
+        plans=plans,
         published=[
             PublishedItem(
                 code="plan_progress",
                 title="规划实施进度",
                 summary=f"《{PLAN_TITLE}》主要指标的年度完成情况与评估报告。",
-                available=False,
+                available=bool(plans),
             ),
             PublishedItem(
                 code="divisions",
