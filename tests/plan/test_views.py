@@ -306,3 +306,18 @@ def test_without_figures_the_public_page_says_so(fresh: World, ctx: Context) -> 
     html = fresh.as_("anon").get("/public").text
     assert "暂无2025年的规划实施数据" in html
     assert 'data-chart="plan_status_0"' not in html
+
+
+def test_the_overview_counts_the_plan_statuses(world: World) -> None:
+    page = world.as_("carol").get("/overview.json").json()
+    plan = next(s for s in page["sections"] if s["code"] == "plan")
+    assert {c["code"]: c["value"] for c in plan["cards"]} == {
+        "plan_achieved": 1,
+        "plan_on_track": 2,
+        "plan_acceleration_needed": 2,
+        "plan_limited_progress": 0,
+        "plan_deterioration": 1,
+    }
+    assert {c["period"] for c in plan["cards"]} == {"2023年"}
+    html = world.as_("carol").get("/overview").text
+    assert '<a href="/plans">查看详情</a>' in html

@@ -143,6 +143,15 @@ def plan_progress(ctx: Context, plan: Plan, year: int, actor: Actor | None) -> P
     return _progress(plan, service.read_status(ctx, plan.id, year, actor))
 
 
+def default_progress(ctx: Context, actor: Actor) -> PlanProgress | None:
+    """The default plan's progress in its default year (总览), or None without an adopted plan."""
+    try:
+        plan = service.get_plan(ctx, actor=actor)
+    except PlanNotFound:
+        return None
+    return plan_progress(ctx, plan, service.default_year(ctx, plan), actor)
+
+
 def public_progress(ctx: Context, year: int | None = None) -> list[PlanProgress]:
     """信息公开: the progress of every adopted, published plan — in ``year`` where that is in
     the plan's period, else in the plan's default year. Read as the public (no file names)."""
