@@ -379,3 +379,17 @@ def test_a_broken_source_package_is_an_error_not_an_absence(
     monkeypatch.setattr("importlib.import_module", boom)
     with pytest.raises(ModuleNotFoundError):
         _lazy_function("youguan.indicators.service", "yearly_value")
+
+
+def test_a_county_regulator_enters_figures_of_a_county_plan_only(ctx: Context) -> None:
+    from youguan.plan.catalogue import may_write
+
+    carol = Actor(name="carol", role=Role.REGULATOR, user_id=3, county_code="532801")
+    prefecture = service.get_plan(ctx)
+    assert prefecture.division == "5328"
+    assert may_write(prefecture, alice) and not may_write(prefecture, carol)
+    assert may_write(prefecture.model_copy(update={"division": "532801"}), carol)
+    assert not may_write(prefecture.model_copy(update={"division": "532822"}), carol)
+    assert not may_write(prefecture, charlie)
+    with pytest.raises(PlanPermissionError, match="县级账号只能录入本县规划的实际值"):
+        service.set_actual(ctx, "delay_rate", 2023, 0.5, carol)

@@ -121,12 +121,17 @@ def test_the_staff_choose_among_plans_and_see_the_draft(world: World) -> None:
     assert page["progress"]["plan"]["id"] == HIDDEN_PLAN_ID
     assert page["progress"]["has_data"] is False
     assert "暂无2026年的实际值" in html
+    # switching plans keeps the year only where it is in the other plan's period
+    switched = world.as_("bob").get(f"/plans.json?plan={HIDDEN_PLAN_ID}&year=2023").json()
+    assert switched["progress"]["year"] == 2026
+    assert switched["notice"] == (
+        "2023 年不在《西双版纳州邮政业“十五五”发展规划（内部讨论稿）》的评估期内，显示 2026 年。"
+    )
 
 
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("/plans?year=2019", 422),
         ("/plans?plan=no-such-plan", 404),
         (f"{INDICATOR}/no_such_indicator", 404),
         (f"{INDICATOR}/Bad", 422),

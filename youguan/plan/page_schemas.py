@@ -94,6 +94,7 @@ class PlanIndexPage(PageContext):
     import_result: ImportResult | None = None
     refreshed: RefreshResult | None = None
     error: str | None = None
+    notice: str | None = None
 
 
 class ProjectionPoint(BaseModel):

@@ -200,8 +200,14 @@ def index_page(
     refreshed: RefreshResult | None = None,
     error: str | None = None,
 ) -> PlanIndexPage:
-    """规划监测: a plan's table by area in a year, its audit, and (for ``plan.write``) imports."""
+    """规划监测: a plan's table by area in a year, its audit, and (for ``plan.write``) imports.
+    A year outside the plan's period (one chosen for another plan) shows the default year."""
     plan = service.get_plan(ctx, plan_id, actor=actor)
+    notice = None
+    if year is not None and year not in service.evaluation_years(plan):
+        shown = service.default_year(ctx, plan)
+        notice = f"{year} 年不在《{plan.title}》的评估期内，显示 {shown} 年。"
+        year = shown
     year = year or service.default_year(ctx, plan)
     audit = service.plan_audit(ctx, plan.id, actor)
     return PlanIndexPage(
@@ -216,6 +222,7 @@ def index_page(
         import_result=import_result,
         refreshed=refreshed,
         error=error,
+        notice=notice,
     )
 
 
