@@ -136,6 +136,7 @@ class IndicatorPage(PageContext):
     projection: list[ProjectionPoint] = Field(description="Trend projection by year, interval")
     projection_label: str | None
     findings: list[FindingView]
+    audit_rules: list[str]
     actuals: list[ActualView] = Field(description="Every stored value of the indicator")
     history: list[HistoryEntry]
     can_write: bool

@@ -300,6 +300,7 @@ def indicator_page(
         projection=projection,
         projection_label=_projection_label(r) if projection else None,
         findings=_findings(plan, findings),
+        audit_rules=AUDIT_RULES if findings else [],
         actuals=_actual_views(
             plan, ind, service.list_actuals(ctx, plan.id, indicator=actual_code, actor=actor)
         ),
