@@ -3,7 +3,7 @@ envelope ``{"items", "page", "page_size", "total"}`` for every list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -49,4 +49,14 @@ def paginate(
         page=request.page,
         page_size=request.page_size,
         total=total,
+    )
+
+
+def paginate_list(items: Sequence[T], request: PageRequest) -> Page[T]:
+    """One page of a list already in memory (plans and their indicators come from files)."""
+    return Page[T](
+        items=list(items[request.offset : request.offset + request.page_size]),
+        page=request.page,
+        page_size=request.page_size,
+        total=len(items),
     )

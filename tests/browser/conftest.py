@@ -23,6 +23,7 @@ import pytest
 import uvicorn
 
 from tests.auth.cheap_hashing import cheap_password_hashing
+from tests.plan.factories import load_sample_actuals
 from tests.web.conftest import World, open_world
 from tests.web.personas import BY_NAME
 from youguan.context import Context
@@ -66,6 +67,7 @@ def live_server(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
 ) -> Iterator[LiveServer]:
     with open_world(tmp_path_factory.mktemp("browser-home"), sqlite_template) as world:
+        load_sample_actuals(world.ctx, world.ctx.settings.home_dir)  # 规划监测 has figures
         port = _free_port()
         server = uvicorn.Server(
             uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning")

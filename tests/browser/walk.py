@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 STAFF = ("alice", "bob", "carol")
 ENTERPRISES = ("dave", "erin")
@@ -48,6 +49,65 @@ def _account_shows_scope(page: Any, persona: str) -> None:
         assert scope == expected[persona], scope
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PLAN = "xsbn-2021-2025"
+
+
+def _download_is_a_docx(page: Any) -> None:
+    """The report link answers a Word document (fetched with the page's own cookies)."""
+    link = page.get_by_test_id("report-docx")
+    href = link.get_attribute("href")
+    assert href and href.startswith(f"/api/v1/plans/{PLAN}/report?"), href
+    response = page.request.get(urljoin(page.url, href))
+    assert response.status == 200, response.status
+    assert response.headers["content-type"] == DOCX
+    assert response.body()[:2] == b"PK"  # a .docx is a zip
+
+
+def _plan_table_audit_and_report(page: Any, persona: str) -> None:
+    table = page.get_by_test_id("plan-table")
+    assert table.locator("tr[data-indicator]").count() == 54
+    volume = table.locator('tr[data-indicator="express_volume"]')
+    assert volume.get_by_test_id("actual").inner_text() == "3600.80"  # as printed: 2 decimals
+    assert volume.locator('.badge[data-code="manual"]').get_attribute("title") == (
+        "人工填报：导入文件 actuals-2021-2023.csv 第 7 行"
+    )
+    assert volume.locator('.badge[data-code="on_track"]').count() == 1
+    audit = page.get_by_test_id("audit")
+    assert audit.locator("tr[data-finding]").count() == 7
+    assert "印刷末位的半个单位" in audit.inner_text()
+    _download_is_a_docx(page)
+    # a county regulator reads the prefecture's plan but does not enter its figures
+    assert page.get_by_test_id("import-form").count() == (0 if persona == "carol" else 1)
+
+
+def _indicator_chart_and_growth(page: Any, persona: str) -> None:
+    names = page.evaluate(
+        """() => {
+            const chart = echarts.getInstanceByDom(document.querySelector('[data-chart="trend"]'));
+            return chart.getOption().series.map(s => s.name);
+        }"""
+    )
+    assert names == ["规划路径（里程碑）", "实际值", "趋势预测", "预测区间下限", "80%预测区间"], (
+        names
+    )
+    assert page.get_by_test_id("observed").inner_text() == "35.25%"
+    assert page.get_by_test_id("required").inner_text() == "35.00%"
+    assert "6. 快递业务量(万件)" in page.get_by_test_id("plan-text").inner_text()
+    assert page.get_by_test_id("correct-form").count() == (0 if persona == "carol" else 1)
+
+
+def _public_plan_progress(page: Any, persona: str) -> None:
+    section = page.get_by_test_id("public-plan")
+    table = section.get_by_test_id("plan-table")
+    assert table.locator("tr[data-indicator]").count() == 54
+    assert table.locator("a").count() == 0  # no drill-down from the public table
+    text = page.locator("main").inner_text()
+    assert "actuals-2021-2023.csv" not in text and "导入" not in text.replace("文件导入", "")
+    assert page.get_by_test_id("import-form").count() == 0
+    _download_is_a_docx(page)
+
+
 @dataclass(frozen=True)
 class Stop:
     path: str
@@ -60,7 +120,15 @@ class Stop:
 WALK: list[Stop] = [
     Stop("/overview", "总览", STAFF, _overview_is_scoped, charts=("villages",)),
     Stop("/network", "网络布局", LOGGED_IN, _map_shows_the_three_counties, charts=("county_map",)),
-    Stop("/public", "信息公开", EVERYONE),
+    Stop("/plans", "规划监测", STAFF, _plan_table_audit_and_report, charts=("status", "areas")),
+    Stop(
+        f"/plans/{PLAN}/indicators/express_volume",
+        "快递业务量",
+        STAFF,
+        _indicator_chart_and_growth,
+        charts=("trend",),
+    ),
+    Stop("/public", "信息公开", EVERYONE, _public_plan_progress, charts=("plan_status_0",)),
     Stop("/account", "我的账号", LOGGED_IN, _account_shows_scope),
     Stop("/admin/users", "账号管理", ("alice",)),
     Stop("/login", "登录", ("anon",)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import types
 from dataclasses import dataclass
@@ -11,18 +12,21 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from tests.registry.factories import MOHAN, SHANGYONG_VILLAGE, facility, network
 from youguan.audit.service import history
 from youguan.auth.actor import Actor, Role
 from youguan.context import Context
 from youguan.plan import service
 from youguan.plan.actuals import ImportFileError
 from youguan.plan.catalogue import PlanError, PlanPermissionError
-from youguan.plan.sources import year_end
+from youguan.registry import service as registry
 
 pytestmark = pytest.mark.postgres
 
 alice = Actor(name="alice", role=Role.REGULATOR, user_id=1)  # may enter plan figures
 charlie = Actor(name="charlie", role=Role.ENTERPRISE, brand="sf")  # may not
+REGISTRY_ADMIN = Actor(name="registrar", role=Role.ADMIN, user_id=9)
+MENGHAI_TOWN = "532822101"  # 勐海镇
 
 GOOD_AND_BAD = """indicator,year,value,note
 business_volume_value,2021,5.10,年报
@@ -198,25 +202,6 @@ def _install(monkeypatch: pytest.MonkeyPatch, name: str, **functions: Any) -> No
     monkeypatch.setitem(sys.modules, name, module)
 
 
-def _one_real_facility(ctx: Context) -> None:
-    from youguan.registry.service import create_facility
-
-    with ctx.transaction() as s:
-        create_facility(
-            s,
-            Actor.system("test"),
-            {
-                "code": "F-1",
-                "name": "勐海快递营业网点",
-                "type": "express_outlet",
-                "brand": "zto",
-                "division_code": "532822101",
-                "opened_on": "2020-01-01",
-                "status": "active",
-            },
-        )
-
-
 def test_without_facts_or_registry_records_there_is_no_data_never_a_made_up_value(
     ctx: Context,
 ) -> None:
@@ -282,55 +267,102 @@ def test_a_manual_value_is_the_fallback_and_says_so(
     assert row22.provenance is not None and "fallback" in row22.provenance
 
 
-def test_registry_counts_at_the_year_end(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[dict[str, Any]] = []
-    outlets = {2022: 300, 2023: 352}
+def _build_network(ctx: Context) -> None:
+    """The registry tests' hand-built network (``tests.registry.factories.network``) and three
+    facilities that make the year-on-year changes non-trivial."""
+    extra = [
+        # a standardised outlet in 勐海镇, opened in 2022: one net new outlet that year
+        facility(
+            code="E4",
+            name="勐海镇快递营业网点",
+            type="express_outlet",
+            brand="zto",
+            division_code=MENGHAI_TOWN,
+            opened_on="2022-08-01",
+            standardized=True,
+            lon=None,
+            lat=None,
+        ),
+        # a park in 磨憨镇 (勐腊县), opened in 2023: a county park
+        facility(
+            code="K2",
+            name="磨憨跨境电商快递园区",
+            type="logistics_park",
+            division_code=MOHAN,
+            opened_on="2023-05-01",
+            lon=None,
+            lat=None,
+        ),
+        # a village service point in 尚勇, opened in 2023 (尚勇 was already served by V1)
+        facility(
+            code="V3",
+            name="尚勇村寄递物流公共服务点",
+            type="village_service_point",
+            brand="ems",
+            division_code=SHANGYONG_VILLAGE,
+            opened_on="2023-03-01",
+            lon=None,
+            lat=None,
+        ),
+    ]
+    with ctx.transaction() as s:
+        for data in [*network(), *extra]:
+            registry.create_facility(s, REGISTRY_ADMIN, data)
 
-    def facility_counts(
-        session: Any,
-        *,
-        as_of: Any,
-        type: Any = None,
-        brand: Any = None,
-        county: Any = None,
-        standardized: Any = None,
-    ) -> int:
-        seen.append({"as_of": as_of, "type": type, "county": county, "standardized": standardized})
-        if type == "logistics_park":
-            return {None: 3, "532822": 1, "532823": 0}[county]
-        if type == "express_outlet" and standardized:
-            return 190
-        if type == "last_mile_outlet" and standardized:
-            return 60
-        if type == "express_outlet":
-            return outlets.get(as_of.year, 280)
-        if type == "village_service_point":
-            return {2022: 100, 2023: 138}.get(as_of.year, 90)
-        return 0
 
-    _one_real_facility(ctx)  # the source refuses to count an empty register
-    _install(
-        monkeypatch,
-        "youguan.registry.service",
-        facility_counts=facility_counts,
-        sorting_line_count=lambda session, *, as_of: 21,
-        township_coverage=lambda session, *, as_of, types, brands=None: 0.97619,
-        village_direct_service=lambda session, *, as_of: 0.85,
-    )
-    rows = {r.code: r for r in service.plan_status(ctx, 2023).indicators}
-    assert rows["express_parks"].actual == 3
-    assert rows["county_express_parks"].actual == 1  # 勐海 1 + 勐腊 0
-    assert rows["standardized_outlets"].actual == 250
-    assert rows["new_express_outlets"].actual == 52  # 352 − 300, net
-    assert rows["village_service_points_built"].actual == 38
-    assert rows["village_service_points_built"].status == "acceleration_needed"
-    assert rows["sorting_lines"].actual == 21
-    assert rows["township_outlet_coverage"].actual == pytest.approx(97.619)
-    assert rows["village_direct_delivery_rate"].actual == pytest.approx(85.0)
-    assert {s["as_of"] for s in seen} >= {year_end(2023), year_end(2022)}
-    prov = rows["new_express_outlets"].provenance
+def test_registry_counts_at_the_year_end(ctx: Context, backend: str) -> None:
+    _build_network(ctx)
+    result = service.refresh_actuals(ctx, Actor.system(), years=[2021, 2022, 2023])
+    assert "registry" not in result.unavailable
+    y22 = {r.code: r for r in service.plan_status(ctx, 2022, refresh=False).indicators}
+    y23 = {r.code: r for r in service.plan_status(ctx, 2023, refresh=False).indicators}
+    # 物流园区: K1 (景洪, 2022-03); K2 (磨憨, 2023-05) is in one of the two counties
+    assert (y22["express_parks"].actual, y23["express_parks"].actual) == (1, 2)
+    assert (y22["county_express_parks"].actual, y23["county_express_parks"].actual) == (0, 1)
+    # 2022 year end: E1, E2, E3, E4 against E1, E2, E3 a year earlier
+    assert y22["new_express_outlets"].actual == 1
+    assert y23["new_express_outlets"].actual == 0
+    # standardised express and last-mile outlets: E1 and E4 (P1 is a post office)
+    assert y22["standardized_outlets"].actual == 2
+    # S1 3 + S2 2 (closes 2023-01-01, so still open on 31 Dec 2022) + K1 1; then S2 is gone
+    assert (y22["sorting_lines"].actual, y23["sorting_lines"].actual) == (6, 4)
+    # 勐龙镇 (E1) and 勐海镇 (E4) of 35 townships; L1 in 磨憨 closed in June 2022
+    assert y22["township_outlet_coverage"].actual == pytest.approx(200 / 35)
+    # 景龙, 曼兵, 曼栋, 尚勇 of 211 建制村; V3 adds no village
+    assert y22["village_direct_delivery_rate"].actual == pytest.approx(400 / 211)
+    assert y23["village_direct_delivery_rate"].actual == pytest.approx(400 / 211)
+    # V1 in 2021, none in 2022, V3 in 2023 — against 45 a year
+    y21 = {r.code: r for r in service.plan_status(ctx, 2021, refresh=False).indicators}
+    assert y21["village_service_points_built"].actual == 1
+    assert y22["village_service_points_built"].actual == 0
+    assert y23["village_service_points_built"].actual == 1
+    assert y23["village_service_points_built"].status == "limited_progress"  # 1/45
+    # 2 parks in 2023 from 1 in 2020, towards 4 in 2025: 26.0 % a year against 31.95 % needed
+    parks = y23["express_parks"]
+    assert parks.observed_growth == pytest.approx(25.99, abs=0.01)
+    assert parks.required_growth == pytest.approx(31.95, abs=0.01)
+    assert parks.status == "acceleration_needed"
+    assert parks.actual_source == "registry"
+    prov = y22["new_express_outlets"].provenance
     assert prov is not None
-    assert (prov["change"], prov["previous"], prov["as_of"]) == ("yearly", 300.0, "2023-12-31")
+    assert (prov["change"], prov["previous"], prov["value"]) == ("yearly", 3.0, 4.0)
+    assert (prov["as_of"], prov["previous_as_of"]) == ("2022-12-31", "2021-12-31")
+    assert prov["types"] == ["express_outlet"]
+    coverage = y22["township_outlet_coverage"].provenance
+    assert coverage is not None and coverage["scale"] == 100
+
+
+def test_a_registry_change_shows_after_the_next_refresh(ctx: Context) -> None:
+    _build_network(ctx)
+    service.refresh_actuals(ctx, Actor.system(), years=[2023])
+    with ctx.transaction() as s:
+        registry.close_facility(s, REGISTRY_ADMIN, "K2", closed_on=dt.date(2023, 6, 1))
+    stale = {r.code: r for r in service.plan_status(ctx, 2023, refresh=False).indicators}
+    assert stale["express_parks"].actual == 2  # the stored snapshot
+    again = service.refresh_actuals(ctx, Actor.system(), years=[2023])
+    assert again.stored == 2  # express_parks and county_express_parks changed
+    fresh = {r.code: r for r in service.plan_status(ctx, 2023, refresh=False).indicators}
+    assert (fresh["express_parks"].actual, fresh["county_express_parks"].actual) == (1, 0)
 
 
 def test_a_broken_source_package_is_an_error_not_an_absence(
@@ -347,3 +379,17 @@ def test_a_broken_source_package_is_an_error_not_an_absence(
     monkeypatch.setattr("importlib.import_module", boom)
     with pytest.raises(ModuleNotFoundError):
         _lazy_function("youguan.indicators.service", "yearly_value")
+
+
+def test_a_county_regulator_enters_figures_of_a_county_plan_only(ctx: Context) -> None:
+    from youguan.plan.catalogue import may_write
+
+    carol = Actor(name="carol", role=Role.REGULATOR, user_id=3, county_code="532801")
+    prefecture = service.get_plan(ctx)
+    assert prefecture.division == "5328"
+    assert may_write(prefecture, alice) and not may_write(prefecture, carol)
+    assert may_write(prefecture.model_copy(update={"division": "532801"}), carol)
+    assert not may_write(prefecture.model_copy(update={"division": "532822"}), carol)
+    assert not may_write(prefecture, charlie)
+    with pytest.raises(PlanPermissionError, match="县级账号只能录入本县规划的实际值"):
+        service.set_actual(ctx, "delay_rate", 2023, 0.5, carol)

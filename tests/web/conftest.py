@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from tests.auth.cheap_hashing import cheap_password_hashing
 from tests.conftest import make_settings
+from tests.plan.factories import write_hidden_plan
 from tests.web.personas import PERSONAS, Browser, create_personas
 from youguan.auth.actor import Actor
 from youguan.auth.apikeys import create_api_key
@@ -48,6 +49,7 @@ class World:
 
 
 def build_world(ctx: Context) -> World:
+    write_hidden_plan(ctx.settings.home_dir)  # a plan only the staff may see
     user_ids = create_personas(ctx)
     keys = {}
     for brand in ("sf", "zto"):

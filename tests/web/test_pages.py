@@ -15,6 +15,8 @@ PAGES = {  # path → (persona who may see it, <h1>)
     "/login": ("anon", "登录"),
     "/account": ("dave", "我的账号"),
     "/admin/users": ("alice", "账号管理"),
+    "/plans": ("carol", "规划监测"),
+    "/plans/xsbn-2021-2025/indicators/express_volume": ("bob", "快递业务量"),
 }
 
 
@@ -42,9 +44,9 @@ def _nav(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("alice", ["总览", "网络布局", "信息公开", "账号管理"]),
-        ("bob", ["总览", "网络布局", "信息公开"]),
-        ("carol", ["总览", "网络布局", "信息公开"]),
+        ("alice", ["总览", "规划监测", "网络布局", "信息公开", "账号管理"]),
+        ("bob", ["总览", "规划监测", "网络布局", "信息公开"]),
+        ("carol", ["总览", "规划监测", "网络布局", "信息公开"]),
         ("dave", ["网络布局", "信息公开"]),
         ("anon", ["信息公开"]),
     ],

@@ -15,6 +15,8 @@ import pytest
 from tests.web.conftest import World
 
 PERSONA_ORDER = ("alice", "bob", "carol", "dave", "erin", "anon")
+PLAN = "/api/v1/plans/xsbn-2021-2025"
+DRAFT = "/api/v1/plans/xsbn-draft-2026-2030"  # public: false (tests/plan/factories.py)
 
 # (method, path, body, {persona: status}) — body is JSON for /api, form data for pages
 MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
@@ -34,6 +36,38 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
     ("GET", "/api/v1/apikeys/{zto_key}", None, (200, 403, 403, 404, 200, 401)),
     ("POST", "/api/v1/apikeys", {"name": "新接口", "brand": "sf"}, (201, 403, 403, 201, 403, 401)),
     ("POST", "/api/v1/apikeys/{zto_key}/revoke", None, (200, 403, 403, 404, 200, 401)),
+    # plans: a published plan is everyone's to read, the draft only the staff's (404, not 403);
+    # figures are entered by plan.write holders of the plan's division (not a county's regulator)
+    ("GET", "/api/v1/plans", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", f"{PLAN}/indicators", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", f"{DRAFT}/indicators", None, (200, 200, 200, 404, 404, 404)),
+    ("GET", f"{PLAN}/status?year=2023", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", f"{DRAFT}/status?year=2027", None, (200, 200, 200, 404, 404, 404)),
+    ("GET", f"{PLAN}/audit", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", f"{DRAFT}/audit", None, (200, 200, 200, 404, 404, 404)),
+    ("GET", f"{PLAN}/report?year=2023&format=html", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", f"{DRAFT}/report?year=2027&format=html", None, (200, 200, 200, 404, 404, 404)),
+    ("POST", f"{PLAN}/actuals", "actuals-csv", (200, 200, 403, 403, 403, 401)),
+    ("PUT", f"{PLAN}/actuals/delay_rate/2023", {"value": 0.5}, (200, 200, 403, 403, 403, 401)),
+    ("PUT", f"{DRAFT}/actuals/delay_rate/2027", {"value": 0.4}, (200, 200, 403, 403, 403, 401)),
+    ("POST", f"{PLAN}/actuals/refresh", None, (200, 200, 403, 403, 403, 401)),
+    ("GET", "/plans", None, (200, 200, 200, 403, 403, 303)),
+    ("GET", "/plans.json", None, (200, 200, 200, 403, 403, 401)),
+    ("GET", "/plans?plan=xsbn-draft-2026-2030", None, (200, 200, 200, 403, 403, 303)),
+    ("GET", "/plans/xsbn-2021-2025/indicators/delay_rate", None, (200, 200, 200, 403, 403, 303)),
+    (
+        "GET",
+        "/plans/xsbn-2021-2025/indicators/delay_rate.json",
+        None,
+        (200, 200, 200, 403, 403, 401),
+    ),
+    (
+        "POST",
+        "/plans/xsbn-2021-2025/indicators/delay_rate/actual",
+        {"year": "2023", "value": "0.5"},
+        (303, 303, 403, 403, 403, 303),
+    ),
+    ("POST", "/plans/xsbn-2021-2025/refresh", {}, (200, 200, 403, 403, 403, 303)),
     ("GET", "/overview", None, (200, 200, 200, 403, 403, 303)),
     ("GET", "/overview.json", None, (200, 200, 200, 403, 403, 401)),
     ("GET", "/network", None, (200, 200, 200, 200, 200, 303)),
@@ -69,6 +103,9 @@ def test_permission_matrix(
     kwargs: dict[str, Any] = {}
     if body == "new-user":
         body = {"username": f"new_{persona}", "display_name": "新人", "role": "regulator"}
+    if body == "actuals-csv":
+        body = None
+        kwargs["files"] = {"file": ("实际值.csv", b"indicator,year,value\ndelay_rate,2023,0.5\n")}
     if body is not None:
         kwargs["json" if url.startswith("/api/") else "data"] = body
     response = browser.request(method, url, **kwargs)

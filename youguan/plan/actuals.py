@@ -24,13 +24,12 @@ from sqlalchemy.orm import Session
 
 from youguan.audit import service as audit
 from youguan.auth.actor import Actor
-from youguan.auth.permissions import PLAN_WRITE
 from youguan.db import utcnow
-from youguan.plan.catalogue import PlanError, PlanPermissionError
+from youguan.plan.catalogue import PlanError, PlanNotFound, require_write
 from youguan.plan.definitions import Indicator, Plan
 from youguan.plan.models import SOURCE_LABELS, PlanActual
 from youguan.plan.printed import normalise
-from youguan.plan.schemas import ActualOut, ImportResult, RefreshResult, RowError
+from youguan.plan.schemas import ActualOut, HistoryEntry, ImportResult, RefreshResult, RowError
 from youguan.plan.sources import SourceValue, Unavailable, get_source, spec_method
 
 if TYPE_CHECKING:
@@ -53,11 +52,22 @@ HEADER_ALIASES = {
     "note": "note",
     "备注": "note",
 }
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # an upload over the web (~200 000 rows: far beyond a plan)
 HISTORY_YEARS = 20  # actuals accepted this many years before the baseline (for trends)
+
+
+IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 
 class ImportFileError(PlanError):
     """The file as a whole cannot be imported (nothing was written)."""
+
+
+class UnsupportedFileType(ImportFileError):
+    """Neither CSV nor Excel (415 on the web)."""
+
+    status = 415
+    code = "unsupported_media_type"
 
 
 @dataclass(frozen=True)
@@ -67,11 +77,6 @@ class ParsedRow:
     year: int
     value: float
     note: str | None
-
-
-def require_write(actor: Actor) -> None:
-    if not actor.can(PLAN_WRITE):
-        raise PlanPermissionError("没有录入规划实际值的权限（plan.write）")
 
 
 # ---------------------------------------------------------------------------------- reading files
@@ -84,8 +89,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         return _csv_rows(path)
     if suffix in (".xlsx", ".xlsm"):
         return _excel_rows(path)
-    raise ImportFileError(
-        f"不支持的文件类型 {suffix or '（无扩展名）'}：请用 CSV 或 Excel（.xlsx）"
+    raise UnsupportedFileType(
+        f"不支持的文件类型 {suffix or '（无扩展名）'}：请用 CSV 或 Excel（.xlsx）",
+        details={"suffix": suffix, "accepted": list(IMPORT_SUFFIXES)},
     )
 
 
@@ -394,11 +400,15 @@ def _audit_view(row: PlanActual) -> dict[str, Any]:
     return audit.snapshot(row, exclude=("recorded_at", "updated_at"))
 
 
-def import_file(ctx: Context, plan: Plan, path: Path, actor: Actor) -> ImportResult:
+def import_file(
+    ctx: Context, plan: Plan, path: Path, actor: Actor, *, name: str | None = None
+) -> ImportResult:
     """Import ``indicator,year,value[,note]`` rows (CSV or Excel) as manual actuals. Good rows
     are written in one transaction; bad rows are reported and skipped. A file that cannot be read
-    as a whole raises :class:`ImportFileError` and writes nothing."""
-    require_write(actor)
+    as a whole raises :class:`ImportFileError` and writes nothing. ``name`` is the file's name
+    as the person knows it (an upload is stored under a temporary path); it goes into the
+    provenance and the result."""
+    require_write(plan, actor)
     if not path.is_file():
         raise ImportFileError(f"找不到文件 {path}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -417,7 +427,7 @@ def import_file(ctx: Context, plan: Plan, path: Path, actor: Actor) -> ImportRes
                     note=r.note,
                     provenance={
                         "method": "import",
-                        "file": path.name,
+                        "file": name or path.name,
                         "row": r.row,
                         "sha256": digest,
                     },
@@ -425,7 +435,7 @@ def import_file(ctx: Context, plan: Plan, path: Path, actor: Actor) -> ImportRes
                 counts[outcome] += 1
     return ImportResult(
         plan=plan.id,
-        file=str(path),
+        file=name or str(path),
         rows=total,
         accepted=len(good),
         rejected=total - len(good),
@@ -445,10 +455,15 @@ def set_manual(
     note: str | None = None,
 ) -> ActualOut:
     """Enter or correct one manual value (validated like an imported row)."""
-    require_write(actor)
+    require_write(plan, actor)
+    if not any(i.code == code for i in plan.indicators):
+        raise PlanNotFound(f"规划中没有指标 {code}", details={"indicator": code})
     good, errors, _ = parse_rows(plan, [(1, {"indicator": code, "year": year, "value": value})])
     if errors:
-        raise PlanError("；".join(e.message for e in errors))
+        raise PlanError(
+            "；".join(e.message for e in errors),
+            details=[{"field": e.field, "code": e.code, "message": e.message} for e in errors],
+        )
     r = good[0]
     with ctx.transaction() as s:
         upsert_manual(
@@ -460,7 +475,7 @@ def set_manual(
 
 
 def delete_manual(ctx: Context, plan: Plan, code: str, year: int, actor: Actor) -> bool:
-    require_write(actor)
+    require_write(plan, actor)
     with ctx.transaction() as s:
         row = _manual_row(s, plan.id, code, year)
         if row is None:
@@ -468,6 +483,41 @@ def delete_manual(ctx: Context, plan: Plan, code: str, year: int, actor: Actor) 
         audit.record(s, actor, "plan.actual.delete", ENTITY, row.id, before=_audit_view(row))
         s.delete(row)
     return True
+
+
+ACTION_LABELS = {
+    "plan.actual.create": "录入",
+    "plan.actual.correct": "更正",
+    "plan.actual.delete": "删除",
+}
+HISTORY_LIMIT = 5000  # audit rows of plan actuals scanned for one indicator's history
+
+
+def history(ctx: Context, plan: Plan, code: str) -> list[HistoryEntry]:
+    """Every audited change of ``code``'s manual values, newest first. Read from the audit log
+    (the rows' before/after name plan, indicator and year), so deleted values keep their past."""
+    with ctx.read() as s:
+        rows = audit.history(s, entity=ENTITY, limit=HISTORY_LIMIT)
+    out = []
+    for row in rows:
+        view = row.after or row.before or {}
+        if view.get("plan_id") != plan.id or view.get("indicator") != code:
+            continue
+        after = row.after or {}
+        out.append(
+            HistoryEntry(
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                action_label=ACTION_LABELS.get(row.action, row.action),
+                year=int(view["year"]),
+                before=None if row.before is None else row.before.get("value"),
+                after=after.get("value"),
+                note=after.get("note"),
+                method=(after.get("provenance") or {}).get("method"),
+            )
+        )
+    return out
 
 
 def list_actuals(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from youguan.auth.actor import Actor
+from youguan.auth.permissions import PLAN_WRITE
+from youguan.errors import Invalid, NotFound, PermissionDenied
 from youguan.plan.definitions import Plan
 from youguan.plan.loader import discover, plan_dirs
 
@@ -13,16 +15,18 @@ if TYPE_CHECKING:
     from youguan.context import Context
 
 
-class PlanError(ValueError):
-    """A request the plan services refuse, with a message for the person (Chinese)."""
+class PlanError(Invalid, ValueError):
+    """A request the plan services refuse, with a message for the person (Chinese). A
+    :class:`~youguan.errors.YouguanError`, so the web answers it with the error envelope (422),
+    and a ``ValueError`` for the command line."""
 
 
-class PlanNotFound(PlanError):
-    """No such plan, or one the actor may not see (answered alike: a 404 later)."""
+class PlanNotFound(NotFound, PlanError):
+    """No such plan or indicator, or a plan the actor may not see (answered alike: 404)."""
 
 
-class PlanPermissionError(PlanError):
-    """The actor lacks the permission for a change."""
+class PlanPermissionError(PermissionDenied, PlanError):
+    """The actor lacks the permission for a change (403)."""
 
 
 def all_plans(ctx: Context) -> dict[str, Plan]:
@@ -32,6 +36,26 @@ def all_plans(ctx: Context) -> dict[str, Plan]:
 def visible(plan: Plan, actor: Actor | None) -> bool:
     """Staff see every plan; the public and enterprises see published ones."""
     return actor is None or actor.is_staff or plan.public
+
+
+def may_write(plan: Plan, actor: Actor) -> bool:
+    """``plan.write``, and a county regulator only for a plan of their own county: the figures of
+    a prefecture plan are the prefecture's to enter (writes are checked against scope)."""
+    if not actor.can(PLAN_WRITE):
+        return False
+    return actor.county_code is None or plan.division.startswith(actor.county_code)
+
+
+def require_write(plan: Plan, actor: Actor) -> None:
+    if not actor.can(PLAN_WRITE):
+        raise PlanPermissionError(
+            "没有录入规划实际值的权限（plan.write）", details={"permission": PLAN_WRITE}
+        )
+    if not may_write(plan, actor):
+        raise PlanPermissionError(
+            f"《{plan.title}》的实际值由州局录入；县级账号只能录入本县规划的实际值",
+            details={"permission": PLAN_WRITE, "division": plan.division},
+        )
 
 
 def get_plan(

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from youguan.db import Base, utcnow
 
-SOURCE_LABELS = {"manual": "人工填报", "computed": "数据计算", "registry": "名录统计"}
+SOURCE_LABELS = {"manual": "人工填报", "computed": "指标计算", "registry": "名录统计"}
+SOURCE_COLOURS = {"manual": "#6E7781", "computed": "#2B5FAD", "registry": "#0A7E6E"}
 
 
 class PlanActual(Base):

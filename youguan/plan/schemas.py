@@ -44,6 +44,7 @@ class IndicatorOut(BaseModel):
     clause: str
     text: str | None
     table_row: int | None
+    table_label: str | None = Field(default=None, description="The 附表 row label as printed")
     direction: str
     path: str
     baseline_year: int | None
@@ -69,6 +70,20 @@ class ActualOut(BaseModel):
     recorded_by: str
     recorded_at: dt.datetime
     updated_at: dt.datetime
+
+
+class HistoryEntry(BaseModel):
+    """One audited change of a manual value (from the audit log)."""
+
+    at: dt.datetime
+    actor: str
+    action: str = Field(description="plan.actual.create | plan.actual.correct | plan.actual.delete")
+    action_label: str
+    year: int
+    before: float | None
+    after: float | None
+    note: str | None
+    method: str | None = Field(description="entry (录入) | import (文件导入)")
 
 
 class RowError(BaseModel):

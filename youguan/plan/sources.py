@@ -6,12 +6,14 @@
   become the plan's percent (``scale``, 100 by default for a unit of %).
 - :class:`RegistrySource` — counts of the registry at the year's end:
   ``facility_counts``, ``sorting_line_count``, ``township_coverage``, ``village_direct_service``
-  of ``youguan.registry.service``.
+  of :mod:`youguan.registry.aggregates` (called directly: the registry is part of the platform).
 
-The engine and registry functions belong to other packages and are imported lazily, when a value
-is asked for: while a package (or the function) is absent, the source answers
+The engine's function belongs to a package that lands later and is imported lazily, when a value
+is asked for: while the package (or the function) is absent, the source answers
 :class:`Unavailable` with the reason, and the indicator shows ``no_data`` — never a made-up
-value. Registry counts are taken as of 31 December of the year (a ``datetime.date``).
+value. An empty register answers :class:`Unavailable` too (zero outlets counted in a register
+nobody filled is not a measurement). Registry counts are taken as of 31 December of the year (a
+``datetime.date``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import importlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from youguan.plan.definitions import (
     ComputedSource,
@@ -38,6 +41,8 @@ from youguan.plan.definitions import (
     RegistrySource as RegistrySpec,
 )
 from youguan.plan.models import PlanActual
+from youguan.registry import aggregates
+from youguan.registry.models import Facility
 
 if TYPE_CHECKING:
     from youguan.context import Context
@@ -162,31 +167,24 @@ class FactSource:
 
 
 class RegistrySource:
-    """Counts of the registry (``youguan.registry.service``) at the year's end."""
+    """Counts of the registry (:mod:`youguan.registry.aggregates`) at the year's end."""
 
     method = "registry"
-    module = "youguan.registry.service"
+    counts: ClassVar[dict[str, Callable[..., Any]]] = {
+        "facility_counts": aggregates.facility_counts,
+        "sorting_line_count": aggregates.sorting_line_count,
+        "township_coverage": aggregates.township_coverage,
+        "village_direct_service": aggregates.village_direct_service,
+    }
 
     def availability(self) -> str | None:
-        missing = [
-            n
-            for n in (
-                "facility_counts",
-                "sorting_line_count",
-                "township_coverage",
-                "village_direct_service",
-            )
-            if _lazy_function(self.module, n) is None
-        ]
-        return f"名录服务尚未提供 {'、'.join(missing)}" if missing else None
+        return None
 
     def fetch(
         self, ctx: Context, plan: Plan, indicator: Indicator, spec: Source, year: int
     ) -> SourceResult:
         assert isinstance(spec, RegistrySpec)
-        fn = _lazy_function(self.module, spec.count)
-        if fn is None:
-            return Unavailable(f"名录服务尚未提供 {spec.count}")
+        fn = self.counts[spec.count]
         with ctx.read() as session:
             if _registry_is_empty(session):
                 # Zero outlets in an empty register is not a measurement: nobody entered them.
@@ -214,7 +212,7 @@ class RegistrySource:
         return SourceValue(float(raw) * scale, provenance)
 
     @staticmethod
-    def _count(fn: Callable[..., Any], session: Any, spec: RegistrySpec, year: int) -> float:
+    def _count(fn: Callable[..., Any], session: Session, spec: RegistrySpec, year: int) -> float:
         as_of = year_end(year)
         if spec.count in ("sorting_line_count", "village_direct_service"):
             return float(fn(session, as_of=as_of))
@@ -273,9 +271,5 @@ def spec_method(spec: Source) -> str:
     return spec.method
 
 
-def _registry_is_empty(session: Any) -> bool:
-    from sqlalchemy import select
-
-    from youguan.registry.models import Facility
-
+def _registry_is_empty(session: Session) -> bool:
     return session.scalar(select(Facility.id).limit(1)) is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from youguan.plan.audit import KIND_LABELS
 from youguan.plan.definitions import Indicator, Plan
@@ -155,7 +155,7 @@ def _decimals(ind: Indicator) -> int:
     return max([*printed, 1])
 
 
-def _fmt(value: float | None, ind: Indicator, *, unit: bool = False) -> str:
+def format_value(value: float | None, ind: Indicator, *, unit: bool = False) -> str:
     """A value at the plan's printed precision, with at least two significant digits (0.45 %
     must not print as 0.5 % next to a target of <0.5 %)."""
     if value is None:
@@ -169,12 +169,12 @@ def _fmt(value: float | None, ind: Indicator, *, unit: bool = False) -> str:
     return with_unit(text, ind.unit) if unit else text
 
 
-def _growth_text(value: float | None, status: IndicatorStatus, ind: Indicator) -> str:
+def growth_text(value: float | None, status: IndicatorStatus, ind: Indicator) -> str:
     if value is None:
         return "—"
     if status.path == "compound":
         return f"{format_number(value, 2)}%"
-    return f"{_fmt(value, ind)}{ind.unit}/年"
+    return f"{format_value(value, ind)}{ind.unit}/年"
 
 
 def _outlook(r: IndicatorStatus, ind: Indicator, mode: Mode) -> str:
@@ -186,21 +186,28 @@ def _outlook(r: IndicatorStatus, ind: Indicator, mode: Mode) -> str:
         if r.actual is None:
             return "—"
         gap = ind.target.value - r.actual
-        return f"差 {_fmt(abs(gap), ind, unit=True)}"
+        return f"差 {format_value(abs(gap), ind, unit=True)}"
     parts = []
     if r.projection is not None:
         interval = ""
         if r.projection_low is not None and r.projection_high is not None:
-            interval = f"（{_fmt(r.projection_low, ind)}—{_fmt(r.projection_high, ind)}）"
-        parts.append(f"{r.target_year}年预计 {_fmt(r.projection, ind)}{interval}")
+            interval = (
+                f"（{format_value(r.projection_low, ind)}—{format_value(r.projection_high, ind)}）"
+            )
+        parts.append(f"{r.target_year}年预计 {format_value(r.projection, ind)}{interval}")
     if r.growth_needed is not None:
-        parts.append(f"尚需年均 {_growth_text(r.growth_needed, r, ind)}")
+        parts.append(f"尚需年均 {growth_text(r.growth_needed, r, ind)}")
     return "；".join(parts) or "—"
 
 
 def provenance_text(r: IndicatorStatus) -> str:
-    p = r.provenance or {}
-    source = r.actual_source or ""
+    return describe_provenance(r.actual_source, r.provenance)
+
+
+def describe_provenance(source: str | None, provenance: dict[str, Any] | None) -> str:
+    """Where an actual comes from, in one Chinese line (source label: detail)."""
+    p = provenance or {}
+    source = source or ""
     label = SOURCE_LABELS.get(source, source)
     if source == "computed":
         detail = (
@@ -218,7 +225,8 @@ def provenance_text(r: IndicatorStatus) -> str:
         if p.get("change") == "yearly":
             detail += f"，较 {p.get('previous_as_of')} 净增"
     elif p.get("method") == "import":
-        detail = f"导入文件 {p.get('file')} 第 {p.get('row')} 行"
+        # the public's copy carries no file names (youguan.plan.service.PUBLIC_PROVENANCE)
+        detail = f"导入文件 {p['file']} 第 {p.get('row')} 行" if p.get("file") else "文件导入"
     else:
         detail = "直接录入"
     if p.get("fallback"):
@@ -226,7 +234,7 @@ def provenance_text(r: IndicatorStatus) -> str:
     return f"{label}：{detail}"
 
 
-def _row(plan: Plan, r: IndicatorStatus, mode: Mode, source_detail: str) -> Row:
+def report_row(plan: Plan, r: IndicatorStatus, mode: Mode, source_detail: str) -> Row:
     ind = plan.indicator(r.code)
     return Row(
         code=r.code,
@@ -237,8 +245,8 @@ def _row(plan: Plan, r: IndicatorStatus, mode: Mode, source_detail: str) -> Row:
         target=f"{ind.target.printed}（{r.target_year}）"
         if r.target_year != plan.target_year
         else ind.target.printed,
-        milestone=_fmt(r.milestone, ind),
-        actual=_fmt(r.actual, ind),
+        milestone=format_value(r.milestone, ind),
+        actual=format_value(r.actual, ind),
         status=r.status,
         status_label=STATUS_LABELS[r.status],
         colour=STATUS_COLOURS[r.status],
@@ -250,37 +258,37 @@ def _row(plan: Plan, r: IndicatorStatus, mode: Mode, source_detail: str) -> Row:
 
 
 def _sentence_good(r: IndicatorStatus, ind: Indicator) -> str:
-    actual = _fmt(r.actual, ind, unit=True)
+    actual = format_value(r.actual, ind, unit=True)
     target = display(ind.target, ind.unit)
     if r.status == "achieved":
         return f"{r.name}：{r.year}年为 {actual}，已达到{r.target_year}年目标 {target}。"
     return (
         f"{r.name}：{r.year}年为 {actual}，"
-        f"高于或接近规划路径（{_fmt(r.milestone, ind, unit=True)}），"
+        f"高于或接近规划路径（{format_value(r.milestone, ind, unit=True)}），"
         f"按计划推进（进展比率 {format_number(r.ratio or 0, 3)}）。"
     )
 
 
 def _sentence_short(r: IndicatorStatus, ind: Indicator, mode: Mode) -> str:
-    actual = _fmt(r.actual, ind, unit=True)
+    actual = format_value(r.actual, ind, unit=True)
     target = display(ind.target, ind.unit)
     text = f"{r.name}：{r.year}年为 {actual}"
     if r.milestone is not None and mode == "midterm":
-        text += f"，规划路径为 {_fmt(r.milestone, ind, unit=True)}"
+        text += f"，规划路径为 {format_value(r.milestone, ind, unit=True)}"
     ratio = f"进展比率 {format_number(r.ratio or 0, 3)}"
     if mode == "final" or r.year >= r.target_year:
         gap = (
             ""
             if r.actual is None
-            else f"，差 {_fmt(abs(ind.target.value - r.actual), ind, unit=True)}"
+            else f"，差 {format_value(abs(ind.target.value - r.actual), ind, unit=True)}"
         )
         return text + f"，未达到{r.target_year}年目标 {target}{gap}（{r.status_label}，{ratio}）。"
     text += f"，{r.status_label}（{ratio}）"
     if r.growth_needed is not None:
-        needed = _growth_text(r.growth_needed, r, ind)
+        needed = growth_text(r.growth_needed, r, ind)
         text += f"；要在{r.target_year}年达到目标 {target}，尚需年均 {needed}"
     if r.projection is not None:
-        text += f"；按现有趋势预计为 {_fmt(r.projection, ind, unit=True)}"
+        text += f"；按现有趋势预计为 {format_value(r.projection, ind, unit=True)}"
     return text + "。"
 
 
@@ -332,7 +340,7 @@ def build(
         _sentence_short(r, plan.indicator(r.code), mode) for r in primary if r.status in short
     ]
     gaps = [r.name for r in primary if r.status in ("no_data", "not_assessable")]
-    rows = [_row(plan, r, mode, source_details[r.code]) for r in status.indicators]
+    rows = [report_row(plan, r, mode, source_details[r.code]) for r in status.indicators]
     overview = [status_overview(primary, f"{year}年各指标进展状态（{total} 项）")]
     ratios = progress_ratios(primary, f"{year}年进展比率")
     if ratios is not None:
@@ -367,7 +375,7 @@ def build(
                 code=area.code,
                 title=area.name,
                 paragraphs=paragraphs,
-                rows=[_row(plan, r, mode, source_details[r.code]) for r in area_rows],
+                rows=[report_row(plan, r, mode, source_details[r.code]) for r in area_rows],
                 chart=chart,
             )
         )
@@ -410,7 +418,7 @@ def build(
         "未列增长率的按基期、目标推算。"
         f"预测采用{METHOD_LABELS['compound_trend']}，数据点足够（≥7 个连续年份）时采用"
         f"{METHOD_LABELS['damped_trend']}，区间为 80% 预测区间。",
-        "实际值来源：数据计算（指标引擎，按 DOMAIN 口径，本地口径与国家邮政局抽样口径不同）、"
+        "实际值来源：指标计算（指标引擎，按 DOMAIN 口径，本地口径与国家邮政局抽样口径不同）、"
         "名录统计（年末）、人工填报（行业统计、调查等）；声明来源无值时采用人工填报值，并在来源中注明。",
     ]
     return PlanReport(

@@ -16,10 +16,12 @@ API_MODULES: tuple[str, ...] = (
     "youguan.web.api",
     "youguan.auth.api",
     "youguan.geo.api",
+    "youguan.plan.api",
 )
 
 VIEW_MODULES: tuple[str, ...] = (
     "youguan.web.views",
     "youguan.auth.views",
     "youguan.geo.views",
+    "youguan.plan.views",
 )

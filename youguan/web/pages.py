@@ -256,14 +256,7 @@ def page(
             )
             endpoint.__name__ = fn.__name__ + suffix.replace(".", "_")
             endpoint.__doc__ = fn.__doc__
-        router.add_api_route(
-            path,
-            html_endpoint,
-            methods=["GET"],
-            name=name,
-            include_in_schema=False,
-            response_class=HTMLResponse,
-        )
+        # The twin first: with a path parameter, ``/x/{code}`` would also match ``/x/a.json``.
         router.add_api_route(
             _json_path(path),
             json_endpoint,
@@ -271,6 +264,14 @@ def page(
             name=f"{name}.json",
             include_in_schema=False,
             response_model=model,
+        )
+        router.add_api_route(
+            path,
+            html_endpoint,
+            methods=["GET"],
+            name=name,
+            include_in_schema=False,
+            response_class=HTMLResponse,
         )
         return fn
 

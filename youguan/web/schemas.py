@@ -34,7 +34,7 @@ class IndicatorCard(BaseModel):
     code: str
     label: str
     unit: str
-    value: float | None = None
+    value: int | float | None = None
     period: str | None = None
     basis: str = Field(description="口径说明")
 
@@ -46,6 +46,7 @@ class OverviewSection(BaseModel):
     empty_message: str = Field(description="没有数据时说明下一步")
     next_step: str | None = None
     next_url: str | None = None
+    detail_url: str | None = Field(default=None, description="The section's own page")
 
     @property
     def has_data(self) -> bool:

@@ -7,6 +7,7 @@ for data to appear.
 
 from __future__ import annotations
 
+from pydantic import Field
 from sqlalchemy import func, select
 
 from youguan.auth.actor import Actor, Role
@@ -18,6 +19,8 @@ from youguan.geo.divisions import PREFECTURE_CODE, Kind, Level, divisions
 from youguan.geo.models import DivisionRow
 from youguan.geo.schemas import CountySummary
 from youguan.geo.service import county_summaries
+from youguan.plan.page_schemas import PlanProgress
+from youguan.plan.pages import default_progress, public_progress
 from youguan.registry.brands import brands
 from youguan.registry.models import Brand
 from youguan.web.schemas import (
@@ -69,6 +72,7 @@ class PublicPage(PageContext):
     authority: str
     plan_title: str
     plan_period: str
+    plans: list[PlanProgress] = Field(description="Published plans' progress (public form)")
     published: list[PublishedItem]
     counties: list[CountySummary]
     brands: list[BrandItem]
@@ -107,6 +111,46 @@ def _next_step(actor: Actor) -> tuple[str | None, str | None]:
     return "请联系州局管理员为寄递企业开通报送账号", None
 
 
+# The statuses 总览 counts (the others — not assessable, no data — are on 规划监测).
+OVERVIEW_STATUSES = (
+    "achieved",
+    "on_track",
+    "acceleration_needed",
+    "limited_progress",
+    "deterioration",
+)
+
+
+def _plan_section(ctx: Context, actor: Actor) -> OverviewSection:
+    """规划进度: how many of the default plan's indicators are in each status this year."""
+    progress = default_progress(ctx, actor)
+    title = progress.plan.title if progress else PLAN_TITLE
+    cards = []
+    if progress is not None:
+        basis = f"《{title}》{progress.assessed} 项指标，Open SDG 进展评估"
+        cards = [
+            IndicatorCard(
+                code=f"plan_{c.code}",
+                label=c.label,
+                unit="项",
+                value=c.count if progress.has_data else None,
+                period=f"{progress.year}年",
+                basis=basis,
+            )
+            for c in progress.counts
+            if c.code in OVERVIEW_STATUSES
+        ]
+    return OverviewSection(
+        code="plan",
+        title="规划进度",
+        cards=cards,
+        empty_message=f"暂无数据 — 录入《{title}》各指标的年度实际值后，规划进度将在此显示。",
+        next_step="到规划监测导入实际值" if progress else None,
+        next_url="/plans#actuals" if progress else None,
+        detail_url="/plans" if progress else None,
+    )
+
+
 def overview_page(ctx: Context, actor: Actor) -> OverviewPage:
     """总览: the prefecture (or the regulator's county) at a glance."""
     prefix = scope_filter(actor, COUNTY_SCOPE).county_prefix
@@ -125,16 +169,7 @@ def overview_page(ctx: Context, actor: Actor) -> OverviewPage:
         )
         for code, title, cards in HEADLINES
     ]
-    sections.append(
-        OverviewSection(
-            code="plan",
-            title="规划进度",
-            cards=[],
-            empty_message=(
-                f"暂无数据 — 录入《{PLAN_TITLE}》各指标的年度实际值后，规划进度将在此显示。"
-            ),
-        )
-    )
+    sections.append(_plan_section(ctx, actor))
     label = scope_label(
         actor.role if actor.role is not Role.SYSTEM else Role.ADMIN, actor.county_code, None, None
     )
@@ -148,20 +183,22 @@ def overview_page(ctx: Context, actor: Actor) -> OverviewPage:
     )
 
 
-def public_page(ctx: Context) -> PublicPage:
+def public_page(ctx: Context, year: int | None = None) -> PublicPage:
     """信息公开: what the administration publishes (no login)."""
     counties = county_summaries()
+    plans = public_progress(ctx, year)
     return PublicPage(
         title="信息公开",
         authority="西双版纳傣族自治州邮政管理局",
         plan_title=PLAN_TITLE,
         plan_period=PLAN_PERIOD,
+        plans=plans,
         published=[
             PublishedItem(
                 code="plan_progress",
                 title="规划实施进度",
                 summary=f"《{PLAN_TITLE}》主要指标的年度完成情况与评估报告。",
-                available=False,
+                available=bool(plans),
             ),
             PublishedItem(
                 code="divisions",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import RedirectResponse
 
 from youguan.auth.actor import Actor, Role
 from youguan.auth.permissions import VIEW_ALL
+from youguan.plan import page_charts
 from youguan.web import charts, service
 from youguan.web.deps import ActorDep, CtxDep, RequirePermission
 from youguan.web.pages import page
@@ -50,7 +51,18 @@ def overview(ctx: CtxDep, actor: StaffActor) -> service.OverviewPage:
     return service.overview_page(ctx, actor)
 
 
-@page(router, "/public", name="web.public", template="public.html")
-def public(ctx: CtxDep) -> service.PublicPage:
+def public_charts(p: service.PublicPage) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i, progress in enumerate(p.plans):
+        out[f"plan_status_{i}"] = page_charts.status_counts(progress)
+        out[f"plan_areas_{i}"] = page_charts.area_statuses(progress)
+    return out
+
+
+@page(router, "/public", name="web.public", template="public.html", charts=public_charts)
+def public(
+    ctx: CtxDep,
+    year: Annotated[int | None, Query(ge=1949, le=2200, description="评估年份")] = None,
+) -> service.PublicPage:
     """信息公开 (no login)."""
-    return service.public_page(ctx)
+    return service.public_page(ctx, year)
