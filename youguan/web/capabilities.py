@@ -16,10 +16,11 @@ API_MODULES: tuple[str, ...] = (
     "youguan.web.api",
     "youguan.auth.api",
     "youguan.geo.api",
+    "youguan.registry.api",
 )
 
 VIEW_MODULES: tuple[str, ...] = (
     "youguan.web.views",
     "youguan.auth.views",
-    "youguan.geo.views",
+    "youguan.registry.views",
 )
