@@ -133,7 +133,7 @@ def update_record(
     (else 404) and stay in the actor's scope (else 403)."""
     require(actor, REGISTRY_WRITE)
     with ctx.transaction() as s:
-        obj = service.load(s, actor, register.spec, record_id)
+        obj = service.load(s, actor, register.spec, record_id, "change")
         key = service.obj_key(register.spec, obj)
         updated = service.update(s, actor, register.spec, key, changes)
         return register.to_public(updated)
@@ -145,7 +145,7 @@ def close_record(
     """Close (注销、停用) a record as of ``request.closed_on``; the record stays."""
     require(actor, REGISTRY_WRITE)
     with ctx.transaction() as s:
-        obj = service.load(s, actor, register.spec, record_id)
+        obj = service.load(s, actor, register.spec, record_id, "change")
         key = service.obj_key(register.spec, obj)
         closed = service.close(s, actor, register.spec, key, request.closed_on, request.reason)
         return register.to_public(closed)

@@ -80,8 +80,8 @@ def facility_count_rows(
     actor: Actor | None = None,
 ) -> list[CountRow]:
     """Facilities open on ``as_of`` counted by any of type, brand and county (the first six
-    digits of the division code), with extra conditions ``where``; groups in dimension order.
-    Facilities without a brand form their own group (``brand`` None)."""
+    digits of the division code), with extra conditions ``where``; groups sorted by type, then
+    brand, then county. Facilities without a brand form their own group (``brand`` None, last)."""
     columns: dict[str, Any] = {
         "type": Facility.type,
         "brand": Facility.brand,
@@ -92,7 +92,8 @@ def facility_count_rows(
     stmt = select(*keys, func.count().label("n")).select_from(Facility)
     stmt = stmt.where(Facility.open_on(as_of), *where)
     if keys:
-        stmt = stmt.group_by(*keys).order_by(*keys)
+        # in dimension order (type, brand, county); facilities without a brand last
+        stmt = stmt.group_by(*keys).order_by(*(columns[d].asc().nulls_last() for d in dims))
     rows = session.execute(_scoped(stmt, actor)).all()
     return [CountRow(count=int(r.n), **{d: getattr(r, d) for d in dims}) for r in rows]
 
