@@ -238,6 +238,10 @@ def test_create_edit_and_close_leave_a_history(fresh: World) -> None:
     changes = {c["label"]: (c["before"], c["after"]) for c in update["changes"]}
     assert changes["名称"] == ("顺丰嘎洒营业点", "顺丰嘎洒营业部")
     assert changes["备案日期"] == ("2025-04-30", "2025-05-10")
+    entered = {c["label"]: c["after_text"] for c in create["changes"]}
+    assert entered["类型"] == "快递营业网点" and entered["品牌"] == "顺丰"  # labels, not codes
+    assert entered["所在区划代码"] == "景洪市嘎洒街道（532801003）"
+    assert entered["标准化网点"] == "是"
     html = carol.get(url).text
     assert '<span class="before">顺丰嘎洒营业点</span> → 顺丰嘎洒营业部' in html
     assert '<dd class="tone-bad">逾期（开办后 39 天备案）</dd>' in html

@@ -40,6 +40,7 @@ from youguan.registry.public import (
     VehiclePublic,
     VehicleQuery,
     VehiclesPage,
+    display_value,
     enterprise_public,
     facility_public,
     vehicle_public,
@@ -161,7 +162,7 @@ def history(
         key = service.obj_key(register.spec, obj)
         rows = audit.history(s, entity=register.spec.name, entity_id=key)
         labels = register.spec.schema.labels
-        return [_entry(r, labels) for r in rows]
+        return [_entry(r, register.spec.name, labels) for r in rows]
 
 
 _HIDDEN_IN_HISTORY = frozenset({"id", "created_at", "updated_at"})
@@ -174,7 +175,7 @@ _EXTRA_LABELS = {
 }
 
 
-def _entry(row: Any, labels: Mapping[str, str]) -> AuditEntry:
+def _entry(row: Any, entity: str, labels: Mapping[str, str]) -> AuditEntry:
     before, after = row.before or {}, row.after or {}
     if row.before is None:  # a creation: the values entered
         pairs = {k: [None, v] for k, v in after.items() if v not in (None, "", [], False)}
@@ -182,7 +183,12 @@ def _entry(row: Any, labels: Mapping[str, str]) -> AuditEntry:
         pairs = audit.changed(before, after)
     changes = [
         FieldChange(
-            field=name, label=_EXTRA_LABELS.get(name, labels.get(name, name)), before=b, after=a
+            field=name,
+            label=_EXTRA_LABELS.get(name, labels.get(name, name)),
+            before=b,
+            after=a,
+            before_text=display_value(entity, name, b),
+            after_text=display_value(entity, name, a),
         )
         for name, (b, a) in pairs.items()
         if name not in _HIDDEN_IN_HISTORY

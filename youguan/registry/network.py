@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
@@ -27,10 +27,10 @@ from youguan.context import Context
 from youguan.geo.areas import county_areas_km2, service_radius_km
 from youguan.geo.divisions import divisions
 from youguan.registry import aggregates, queries
-from youguan.registry.brands import brand_label, brands
-from youguan.registry.choices import FACILITY_TYPES, STATUSES
+from youguan.registry.brands import brand_label
+from youguan.registry.choices import FACILITY_TYPES
 from youguan.registry.models import Facility
-from youguan.registry.public import county_name
+from youguan.registry.public import COUNTY_PATTERN, Filters, check_choice, county_name
 from youguan.registry.rules import local_today
 
 RADIUS_TYPES = ("universal_post_office", "express_outlet")
@@ -41,42 +41,17 @@ EXPRESS_COVERAGE_TYPES = ("express_outlet", "last_mile_outlet")
 COUNTY_SCOPE = ScopeSpec(county="code", shared=True)
 
 
-class NetworkQuery(BaseModel):
+class NetworkQuery(Filters):
     """The map's filters: facilities open on ``as_of`` (default today, Asia/Shanghai)."""
 
     type: str | None = Field(None, description="类型：" + FACILITY_TYPES.describe())
-    brand: str | None = Field(None, max_length=16, description="品牌代码")
-    county: str | None = Field(None, pattern=r"^5328\d{2}$", description="县（市）代码")
-    status: str | None = Field(None, description="当前状态：" + STATUSES.describe())
+    county: str | None = Field(None, pattern=COUNTY_PATTERN, description="县（市）代码")
     as_of: dt.date | None = Field(None, description="统计日期（默认今天）")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks_are_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
 
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str | None) -> str | None:
-        if value is not None and value not in FACILITY_TYPES:
-            raise ValueError(f"不认识的类型 {value}，应为 {FACILITY_TYPES.describe()}")
-        return value
-
-    @field_validator("brand")
-    @classmethod
-    def _known_brand(cls, value: str | None) -> str | None:
-        if value is not None and value not in brands():
-            raise ValueError(f"未知品牌 {value}")
-        return value
-
-    @field_validator("status")
-    @classmethod
-    def _known_status(cls, value: str | None) -> str | None:
-        if value is not None and value not in STATUSES:
-            raise ValueError(f"不认识的状态 {value}，应为 {STATUSES.describe()}")
-        return value
+        return check_choice(value, FACILITY_TYPES)
 
     @property
     def day(self) -> dt.date:
@@ -93,9 +68,6 @@ class NetworkQuery(BaseModel):
         if self.status:
             out.append(Facility.status == self.status)
         return out
-
-    def active(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True, mode="json")
 
 
 class CountyNetwork(BaseModel):

@@ -19,6 +19,7 @@ from youguan.paging import Page
 from youguan.registry import queries
 from youguan.registry.brands import brand_label, brands
 from youguan.registry.choices import (
+    COORD_SYSTEMS,
     ENTERPRISE_KINDS,
     FACILITY_TYPES,
     LICENCE_SCOPES,
@@ -269,17 +270,16 @@ def vehicle_public(v: Vehicle) -> VehiclePublic:
 # --- list filters -------------------------------------------------------------------------------
 
 
-def _check_choice(value: str | None, choices: Choices) -> str | None:
+def check_choice(value: str | None, choices: Choices) -> str | None:
     if value is not None and value not in choices:
         raise ValueError(f"不认识的{choices.label} {value}，应为 {choices.describe()}")
     return value
 
 
-class ListQuery(BaseModel):
-    """Filters common to the three lists. Blank values (an empty select of a GET form) mean "no
-    filter"; unknown codes are refused (422) rather than silently matching nothing."""
+class Filters(BaseModel):
+    """Filters of the registry's lists and map. Blank values (an empty select of a GET form) mean
+    "no filter"; unknown codes are refused (422) rather than silently matching nothing."""
 
-    q: str | None = Field(None, max_length=100, description="名称、编码或地址中的文字")
     brand: str | None = Field(None, max_length=16, description="品牌代码，如 sf")
     status: str | None = Field(None, description="状态：" + STATUSES.describe())
 
@@ -300,29 +300,35 @@ class ListQuery(BaseModel):
     @field_validator("status")
     @classmethod
     def _known_status(cls, value: str | None) -> str | None:
-        return _check_choice(value, STATUSES)
-
-    def to_filter(self) -> queries.ListFilter:
-        """The filter of :mod:`~youguan.registry.queries` these values select."""
-        raise NotImplementedError
+        return check_choice(value, STATUSES)
 
     def active(self) -> dict[str, Any]:
         """The filters that are set (for links and the page's JSON)."""
         return self.model_dump(exclude_none=True, mode="json")
 
 
-_COUNTY_PATTERN = r"^5328\d{2}$"
+class ListQuery(Filters):
+    """Filters common to the three lists."""
+
+    q: str | None = Field(None, max_length=100, description="名称、编码或地址中的文字")
+
+    def to_filter(self) -> queries.ListFilter:
+        """The filter of :mod:`~youguan.registry.queries` these values select."""
+        raise NotImplementedError
+
+
+COUNTY_PATTERN = r"^5328\d{2}$"
 _DIVISION_PATTERN = r"^5328\d{0,8}$"
 
 
 class EnterpriseQuery(ListQuery):
     kind: str | None = Field(None, description="主体类型：" + ENTERPRISE_KINDS.describe())
-    county: str | None = Field(None, pattern=_COUNTY_PATTERN, description="县（市）代码")
+    county: str | None = Field(None, pattern=COUNTY_PATTERN, description="县（市）代码")
 
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str | None) -> str | None:
-        return _check_choice(value, ENTERPRISE_KINDS)
+        return check_choice(value, ENTERPRISE_KINDS)
 
     def to_filter(self) -> queries.EnterpriseFilter:
         return queries.EnterpriseFilter(**self.model_dump())
@@ -341,7 +347,7 @@ class FacilityQuery(ListQuery):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str | None) -> str | None:
-        return _check_choice(value, FACILITY_TYPES)
+        return check_choice(value, FACILITY_TYPES)
 
     def to_filter(self) -> queries.FacilityFilter:
         return queries.FacilityFilter(**self.model_dump())
@@ -351,18 +357,18 @@ class VehicleQuery(ListQuery):
     kind: str | None = Field(None, description="车辆类别：" + VEHICLE_KINDS.describe())
     vehicle_type: str | None = Field(None, description="车型：" + VEHICLE_TYPES.describe())
     new_energy: bool | None = Field(None, description="新能源车辆")
-    county: str | None = Field(None, pattern=_COUNTY_PATTERN, description="县（市）代码")
+    county: str | None = Field(None, pattern=COUNTY_PATTERN, description="县（市）代码")
     enterprise_uscc: str | None = Field(None, max_length=18, description="所属企业")
 
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str | None) -> str | None:
-        return _check_choice(value, VEHICLE_KINDS)
+        return check_choice(value, VEHICLE_KINDS)
 
     @field_validator("vehicle_type")
     @classmethod
     def _known_type(cls, value: str | None) -> str | None:
-        return _check_choice(value, VEHICLE_TYPES)
+        return check_choice(value, VEHICLE_TYPES)
 
     def to_filter(self) -> queries.VehicleFilter:
         return queries.VehicleFilter(**self.model_dump())
@@ -405,6 +411,35 @@ class FieldChange(BaseModel):
     label: str
     before: Any = None
     after: Any = None
+    before_text: str = Field("", description="修改前的值（中文显示）")
+    after_text: str = Field("", description="修改后的值（中文显示）")
+
+
+# Coded fields of each register and the choices that label them (history, details).
+FIELD_CHOICES: dict[str, dict[str, Choices]] = {
+    "enterprise": {"kind": ENTERPRISE_KINDS, "status": STATUSES, "licence_scope": LICENCE_SCOPES},
+    "facility": {"type": FACILITY_TYPES, "status": STATUSES, "coord_system": COORD_SYSTEMS},
+    "vehicle": {"kind": VEHICLE_KINDS, "vehicle_type": VEHICLE_TYPES, "status": STATUSES},
+}
+_DIVISION_FIELDS = frozenset({"county_code", "division_code"})
+
+
+def display_value(entity: str, field: str, value: Any) -> str:
+    """A stored value as a person reads it: labels for codes, 是/否, names of places."""
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    choices = FIELD_CHOICES.get(entity, {}).get(field)
+    if isinstance(value, list):
+        return "、".join(choices.label_of(v) if choices else str(v) for v in value)
+    if choices is not None:
+        return choices.label_of(str(value))
+    if field == "brand":
+        return brand_label(str(value))
+    if field in _DIVISION_FIELDS:
+        return f"{place_name(str(value))}（{value}）"
+    return str(value)
 
 
 class AuditEntry(BaseModel):

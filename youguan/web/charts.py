@@ -95,9 +95,19 @@ def county_map(
         "geo": {
             "map": COUNTY_MAP,
             "roam": bool(layers),
+            "top": 16,
+            "bottom": 48 if layers else 16,
+            "left": 8,
+            "right": 8,
             "scaleLimit": {"min": 1, "max": 12},
             "aspectScale": 0.95,
-            "label": {"show": True, "fontSize": 14, "fontWeight": "bold", "color": "#1f2328"},
+            # with points on top, the names are drawn fainter so that the points stay readable
+            "label": {
+                "show": True,
+                "fontSize": 14,
+                "fontWeight": "bold",
+                "color": "rgba(31, 35, 40, 0.55)" if layers else "#1f2328",
+            },
             "itemStyle": {"areaColor": "#f3f6f9", "borderColor": "#8c959f", "borderWidth": 1.2},
             "emphasis": {"label": {"show": True}, "itemStyle": {"areaColor": "#ffd866"}},
             "regions": [
