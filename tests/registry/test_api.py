@@ -115,10 +115,10 @@ NEW = {
 }
 
 
-def test_create_converts_gcj02_and_answers_201(fresh: World) -> None:
+def test_create_converts_gcj02_and_answers_201(scratch: World) -> None:
     gcj = wgs84_to_gcj02(100.76, 21.93)
     body = NEW | {"lon": gcj[0], "lat": gcj[1], "coord_system": "gcj02"}
-    created = fresh.as_("carol").post(f"{API}/facilities", json=body)
+    created = scratch.as_("carol").post(f"{API}/facilities", json=body)
     assert created.status_code == 201, created.text
     f = created.json()
     assert f["type"] == "express_outlet" and f["coord_system"] == "gcj02"
@@ -126,47 +126,47 @@ def test_create_converts_gcj02_and_answers_201(fresh: World) -> None:
         21.93, abs=1e-6
     )
     assert (f["input_lon"], f["input_lat"]) == (round(gcj[0], 7), round(gcj[1], 7))
-    again = fresh.as_("alice").post(f"{API}/facilities", json=body)
+    again = scratch.as_("alice").post(f"{API}/facilities", json=body)
     assert error(again, 422)["details"] == [
         {"field": "code", "code": "duplicate", "message": "编码：EX-NEW-1 已存在"}
     ]
 
 
-def test_create_reports_every_problem_by_field(fresh: World) -> None:
+def test_create_reports_every_problem_by_field(scratch: World) -> None:
     bad = NEW | {"code": "EX-2", "opened_on": "2025-02-30", "division_code": "532801"}
     bad |= {"lon": 100.8, "enterprise_uscc": "91532801MA6K000010"}
-    e = error(fresh.as_("alice").post(f"{API}/facilities", json=bad), 422)
+    e = error(scratch.as_("alice").post(f"{API}/facilities", json=bad), 422)
     fields = {d["field"]: d["message"] for d in e["details"]}
     assert fields["opened_on"] == "日期应为 YYYY-MM-DD，实为 2025-02-30"
     assert "校验位错误" in fields["enterprise_uscc"]
     cross = NEW | {"code": "EX-3", "lon": 100.8, "enterprise_uscc": None}
-    e = error(fresh.as_("alice").post(f"{API}/facilities", json=cross), 422)
+    e = error(scratch.as_("alice").post(f"{API}/facilities", json=cross), 422)
     assert e["details"] == [
         {"field": "lat", "code": "coords_incomplete", "message": "纬度：经度和纬度须同时填写"}
     ]
-    unknown = error(fresh.as_("alice").post(f"{API}/facilities", json=NEW | {"colour": "红"}), 422)
+    unknown = error(scratch.as_("alice").post(f"{API}/facilities", json=NEW | {"colour": "红"}), 422)
     assert unknown["details"][0]["field"] == "colour"
 
 
-def test_writes_need_the_permission_and_stay_in_scope(fresh: World) -> None:
-    body = NEW | {"enterprise_uscc": None}
-    assert error(fresh.as_("dave").post(f"{API}/facilities", json=body), 403)["details"] == {
+def test_writes_need_the_permission_and_stay_in_scope(scratch: World) -> None:
+    body = NEW | {"code": "EX-PERM", "enterprise_uscc": None}
+    assert error(scratch.as_("dave").post(f"{API}/facilities", json=body), 403)["details"] == {
         "permission": "registry.write"
     }
-    error(fresh.as_("anon").post(f"{API}/facilities", json=body), 401)
-    key = fresh.keys["sf"][1]  # an enterprise's API key: no register either
-    keyed = fresh.as_("anon").client.post(
+    error(scratch.as_("anon").post(f"{API}/facilities", json=body), 401)
+    key = scratch.keys["sf"][1]  # an enterprise's API key: no register either
+    keyed = scratch.as_("anon").client.post(
         f"{API}/facilities", json=body, headers={"X-API-Key": key}
     )
     error(keyed, 403)
     elsewhere = body | {"division_code": "532822101", "brand": None}
-    e = error(fresh.as_("carol").post(f"{API}/facilities", json=elsewhere), 403)
+    e = error(scratch.as_("carol").post(f"{API}/facilities", json=elsewhere), 403)
     assert e["details"] == {"field": "division_code"}
     assert e["message"] == "所在区划代码：只能维护景洪市的网点与设施"
 
 
-def test_patch_changes_clears_and_keeps_the_key(fresh: World) -> None:
-    carol, url = fresh.as_("carol"), f"{API}/facilities/{fresh.registry['sf_jh']}"
+def test_patch_changes_clears_and_keeps_the_key(scratch: World) -> None:
+    carol, url = scratch.as_("carol"), f"{API}/facilities/{scratch.registry['sf_jh']}"
     changed = carol.patch(
         url, json={"name": "顺丰景洪营业部", "address": None, "filed_on": "2024-03-10"}
     )
@@ -178,13 +178,13 @@ def test_patch_changes_clears_and_keeps_the_key(fresh: World) -> None:
     assert e["details"][0]["code"] == "key_immutable"
     error(carol.patch(url, json={"standardized": "maybe"}), 422)
     error(carol.patch(url, json={"zzz": 1}), 422)
-    zto = f"{API}/facilities/{fresh.registry['zto_mh']}"
+    zto = f"{API}/facilities/{scratch.registry['zto_mh']}"
     error(carol.patch(zto, json={"name": "x"}), 404)
-    error(fresh.as_("erin").patch(zto, json={"name": "x"}), 403)
+    error(scratch.as_("erin").patch(zto, json={"name": "x"}), 403)
 
 
-def test_close_then_history_shows_before_and_after(fresh: World) -> None:
-    alice, vid = fresh.as_("alice"), fresh.registry["sf_van"]
+def test_close_then_history_shows_before_and_after(scratch: World) -> None:
+    alice, vid = scratch.as_("alice"), scratch.registry["sf_van"]
     closed = alice.post(
         f"{API}/vehicles/{vid}/close", json={"closed_on": "2025-06-30", "reason": "报废"}
     )
@@ -193,7 +193,7 @@ def test_close_then_history_shows_before_and_after(fresh: World) -> None:
     e = error(alice.post(f"{API}/vehicles/{vid}/close", json={"closed_on": "2025-07-01"}), 422)
     assert e["details"][0]["code"] == "already_closed"
     early = alice.post(
-        f"{API}/facilities/{fresh.registry['ems_jh']}/close", json={"closed_on": "2000-01-01"}
+        f"{API}/facilities/{scratch.registry['ems_jh']}/close", json={"closed_on": "2000-01-01"}
     )
     assert error(early, 422)["details"][0]["code"] == "closed_before_opened"
     error(alice.post(f"{API}/vehicles/{vid}/close", json={"closed_on": "soon"}), 422)
@@ -227,8 +227,8 @@ def upload(
     return world.as_(persona).post(f"{API}/{entity}/import", files=files)
 
 
-def test_import_keeps_good_rows_and_reports_bad_ones(fresh: World) -> None:
-    response = upload(fresh, "carol", "网点.csv", FACILITY_CSV.encode("gb18030"))
+def test_import_keeps_good_rows_and_reports_bad_ones(scratch: World) -> None:
+    response = upload(scratch, "carol", "网点.csv", FACILITY_CSV.encode("gb18030"))
     assert response.status_code == 200, response.text
     report = response.json()
     assert (report["rows"], report["created"], report["rejected"]) == (4, 1, 3)
@@ -241,40 +241,40 @@ def test_import_keeps_good_rows_and_reports_bad_ones(fresh: World) -> None:
     ]
     assert report["errors"][0]["field_label"] == "开办日期"
     assert report["errors"][1]["message"] == "所在区划代码：只能维护景洪市的网点与设施"
-    listed = items(fresh, "carol", "/facilities?q=IMP")
+    listed = items(scratch, "carol", "/facilities?q=IMP")
     assert [f["code"] for f in listed] == ["IMP-1"]
 
 
 def test_import_refuses_other_types_big_files_and_unreadable_ones(
-    fresh: World, monkeypatch: pytest.MonkeyPatch
+    scratch: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    e = error(upload(fresh, "alice", "网点.pdf", b"%PDF-1.4"), 415)
+    e = error(upload(scratch, "alice", "网点.pdf", b"%PDF-1.4"), 415)
     assert "不支持的文件类型 .pdf" in e["message"]
-    error(upload(fresh, "alice", "noext", b"a,b"), 415)
+    error(upload(scratch, "alice", "noext", b"a,b"), 415)
     monkeypatch.setattr(registry_api, "IMPORT_MAX_BYTES", 100)
-    big = upload(fresh, "alice", "big.csv", FACILITY_CSV.encode() * 2)
+    big = upload(scratch, "alice", "big.csv", FACILITY_CSV.encode() * 2)
     assert error(big, 413)["details"]["limit_bytes"] == 100
     monkeypatch.undo()
-    e = error(upload(fresh, "alice", "x.csv", b"colour,size\nred,1\n"), 422)
+    e = error(upload(scratch, "alice", "x.csv", b"colour,size\nred,1\n"), 422)
     assert e["code"] == "invalid_file" and "未知的列：colour、size" in e["message"]
-    broken = error(upload(fresh, "alice", "x.xlsx", b"not a workbook"), 422)
+    broken = error(upload(scratch, "alice", "x.xlsx", b"not a workbook"), 422)
     assert "无法读取 Excel 文件" in broken["message"]
-    error(upload(fresh, "dave", "x.csv", FACILITY_CSV.encode()), 403)
-    plain = fresh.as_("alice").client.post(
+    error(upload(scratch, "dave", "x.csv", FACILITY_CSV.encode()), 403)
+    plain = scratch.as_("alice").client.post(
         f"{API}/facilities/import", content=b"x", headers={"Content-Type": "text/plain"}
     )
     assert plain.status_code == 415  # the body guard, before any handler
 
 
-def test_enterprises_and_vehicles_import_too(fresh: World) -> None:
+def test_enterprises_and_vehicles_import_too(scratch: World) -> None:
     vehicles = (
         "plate,brand,vehicle_type,county_code\n云K40001,顺丰,面包车,532801\n云K4,sf,van,532801\n"
     )
-    report = upload(fresh, "alice", "v.csv", vehicles.encode(), "vehicles").json()
+    report = upload(scratch, "alice", "v.csv", vehicles.encode(), "vehicles").json()
     assert (report["created"], report["rejected"]) == (1, 1)
     assert report["errors"][0]["code"] == "invalid_plate"
     enterprises = f"uscc,name\n{LOCAL_SF},改名\n"
-    report = upload(fresh, "alice", "e.csv", enterprises.encode(), "enterprises").json()
+    report = upload(scratch, "alice", "e.csv", enterprises.encode(), "enterprises").json()
     assert (report["updated"], report["rejected"]) == (1, 0)
 
 
@@ -349,3 +349,11 @@ def test_county_summary_radius_coverage_and_direct_service(world: World) -> None
     assert t["counties"][0]["service_radius_km"] is None
     carol = world.as_("carol").get(f"{API}/network/counties?as_of=2025-01-01").json()
     assert [c["code"] for c in carol["counties"]] == ["532801"] and carol["prefecture"] is None
+
+
+def test_control_characters_are_refused_not_stored(scratch: World) -> None:
+    alice = scratch.as_("alice")
+    e = error(alice.post(f"{API}/facilities", json=NEW | {"name": "坏\x00名"}), 422)
+    assert e["details"][0]["code"] == "control_characters"
+    error(alice.get(f"{API}/facilities", params={"q": "a\x00b"}), 422)
+    error(alice.get(f"{API}/facilities?enterprise_uscc=abc"), 422)

@@ -204,25 +204,26 @@ def _field_errors(html: str, field: str) -> list[str]:
     return re.findall(r'<span class="field-error" data-testid="field-error">([^<]+)</span>', block)
 
 
-def test_a_rejected_form_shows_chinese_errors_beside_the_fields(fresh: World) -> None:
-    bad = FORM | {"opened_on": "2025-02-30", "lon": "100.8", "division_code": "110101"}
-    response = fresh.as_("carol").post("/network/facilities/new", data=bad)
+def test_a_rejected_form_shows_chinese_errors_beside_the_fields(scratch: World) -> None:
+    bad = FORM | {"code": "EX-FORM-0", "opened_on": "2025-02-30", "lon": "100.8"}
+    bad |= {"division_code": "110101"}
+    response = scratch.as_("carol").post("/network/facilities/new", data=bad)
     assert response.status_code == 422
     html = response.text
     assert _field_errors(html, "opened_on") == ["开办日期：日期应为 YYYY-MM-DD，实为 2025-02-30"]
     assert _field_errors(html, "division_code") == ["所在区划代码：110101 不在本州（5328）范围内"]
-    assert 'name="code" value="EX-FORM-1"' in html  # what was typed is kept
+    assert 'name="code" value="EX-FORM-0"' in html  # what was typed is kept
     assert "请修改标红的字段后再保存。" in html
-    elsewhere = FORM | {"division_code": "532822101"}
-    response = fresh.as_("carol").post("/network/facilities/new", data=elsewhere)
+    elsewhere = FORM | {"code": "EX-FORM-MH", "division_code": "532822101"}
+    response = scratch.as_("carol").post("/network/facilities/new", data=elsewhere)
     assert response.status_code == 403
     assert _field_errors(response.text, "division_code") == [
         "所在区划代码：只能维护景洪市的网点与设施"
     ]
 
 
-def test_create_edit_and_close_leave_a_history(fresh: World) -> None:
-    carol = fresh.as_("carol")
+def test_create_edit_and_close_leave_a_history(scratch: World) -> None:
+    carol = scratch.as_("carol")
     created = carol.post("/network/facilities/new", data=FORM)
     assert created.status_code == 303
     url = created.headers["location"]
@@ -256,16 +257,16 @@ def test_create_edit_and_close_leave_a_history(fresh: World) -> None:
     assert "<h2>关闭</h2>" not in carol.get(url).text  # nothing left to close
 
 
-def test_the_edit_form_is_filled_and_out_of_scope_records_are_404(fresh: World) -> None:
-    carol, ids = fresh.as_("carol"), fresh.registry
+def test_the_edit_form_is_filled_and_out_of_scope_records_are_404(scratch: World) -> None:
+    carol, ids = scratch.as_("carol"), scratch.registry
     form = carol.get(f"/network/facilities/{ids['sf_jh']}/edit.json").json()
     values = {f["name"]: f["value"] for f in form["fields"]}
     assert values["name"] == "顺丰景洪宣慰营业部" and values["filed_on"] == "2024-04-05"
     assert "code" not in values  # the key cannot change
     assert carol.get(f"/network/facilities/{ids['zto_mh']}/edit").status_code == 404
     assert carol.post(f"/network/facilities/{ids['zto_mh']}/edit", data=FORM).status_code == 404
-    assert fresh.as_("dave").get(f"/network/facilities/{ids['sf_jh']}/edit").status_code == 403
-    multi = fresh.as_("alice").get(f"/network/enterprises/{ids['sf_ent']}/edit.json").json()
+    assert scratch.as_("dave").get(f"/network/facilities/{ids['sf_jh']}/edit").status_code == 403
+    multi = scratch.as_("alice").get(f"/network/enterprises/{ids['sf_ent']}/edit.json").json()
     scope = next(f for f in multi["fields"] if f["name"] == "licence_scope")
     assert scope["values"] == ["same_city", "interprovincial"]
 
@@ -280,8 +281,8 @@ CSV = (
 ).encode()
 
 
-def test_the_import_page_shows_the_rejected_rows(fresh: World) -> None:
-    response = fresh.as_("alice").post(
+def test_the_import_page_shows_the_rejected_rows(scratch: World) -> None:
+    response = scratch.as_("alice").post(
         "/network/import",
         data={"entity": "facilities"},
         files={"file": ("信报箱.csv", CSV, "text/csv")},
@@ -297,8 +298,8 @@ def test_the_import_page_shows_the_rejected_rows(fresh: World) -> None:
     assert "被拒绝的行（2 行，2 处错误）" in html
 
 
-def test_the_import_page_says_why_a_file_is_refused(fresh: World) -> None:
-    alice = fresh.as_("alice")
+def test_the_import_page_says_why_a_file_is_refused(scratch: World) -> None:
+    alice = scratch.as_("alice")
     pdf = alice.post(
         "/network/import",
         data={"entity": "facilities"},
@@ -309,4 +310,4 @@ def test_the_import_page_says_why_a_file_is_refused(fresh: World) -> None:
         "/network/import", data={"entity": "planets"}, files={"file": ("a.csv", CSV, "text/csv")}
     )
     assert odd.status_code == 422 and "未知的名录 planets" in odd.text
-    assert fresh.as_("dave").get("/network/import").status_code == 403
+    assert scratch.as_("dave").get("/network/import").status_code == 403

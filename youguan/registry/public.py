@@ -310,7 +310,9 @@ class Filters(BaseModel):
 class ListQuery(Filters):
     """Filters common to the three lists."""
 
-    q: str | None = Field(None, max_length=100, description="名称、编码或地址中的文字")
+    q: str | None = Field(
+        None, max_length=100, pattern=r"^[^\x00-\x1f]*$", description="名称、编码或地址中的文字"
+    )
 
     def to_filter(self) -> queries.ListFilter:
         """The filter of :mod:`~youguan.registry.queries` these values select."""
@@ -318,6 +320,7 @@ class ListQuery(Filters):
 
 
 COUNTY_PATTERN = r"^5328\d{2}$"
+USCC_PATTERN = r"^[0-9A-Z]{18}$"
 _DIVISION_PATTERN = r"^5328\d{0,8}$"
 
 
@@ -340,7 +343,7 @@ class FacilityQuery(ListQuery):
         None, pattern=_DIVISION_PATTERN, description="区划代码前缀：县（6 位）、乡（9 位）或村"
     )
     active_on: dt.date | None = Field(None, description="在此日期营业（已开办、未关闭）")
-    enterprise_uscc: str | None = Field(None, max_length=18, description="所属企业")
+    enterprise_uscc: str | None = Field(None, pattern=USCC_PATTERN, description="所属企业")
     standardized: bool | None = Field(None, description="标准化网点")
     filed_late: bool | None = Field(None, description="逾期备案（开办 20 日后才备案或仍未备案）")
 
@@ -358,7 +361,7 @@ class VehicleQuery(ListQuery):
     vehicle_type: str | None = Field(None, description="车型：" + VEHICLE_TYPES.describe())
     new_energy: bool | None = Field(None, description="新能源车辆")
     county: str | None = Field(None, pattern=COUNTY_PATTERN, description="县（市）代码")
-    enterprise_uscc: str | None = Field(None, max_length=18, description="所属企业")
+    enterprise_uscc: str | None = Field(None, pattern=USCC_PATTERN, description="所属企业")
 
     @field_validator("kind")
     @classmethod
