@@ -170,3 +170,24 @@ def test_export_and_import_stay_in_scope(seeded: Context, tmp_path: Path) -> Non
     (error,) = report.errors
     assert (error.field, error.code) == ("division_code", "out_of_scope")
     assert "ZTO-MH-01 不在您的管辖范围（景洪市）内" in error.message
+
+
+def test_the_map_and_its_county_figures_are_scoped(seeded: Context) -> None:
+    from youguan.registry.network import NetworkQuery, map_points, summarise
+
+    q = NetworkQuery(as_of=TODAY)
+    with seeded.transaction() as s:
+        unplaced = facility(code="SF-NOXY", brand="sf", lon=None, lat=None)
+        service.create_facility(s, ALICE, unplaced | {"enterprise_uscc": LOCAL_SF})
+    with seeded.read() as s:
+        points, unplotted = map_points(s, DAVE, q)
+        assert sorted(p.code for p in points) == ["SF-JH-01", "SF-ML-01", "VP-ML-01"]
+        assert unplotted == 1  # SF-NOXY has no coordinates
+        assert map_points(s, ERIN, q)[1] == 0
+        summary = summarise(s, CAROL, NetworkQuery(as_of=TODAY, type="express_outlet"))
+        (jinghong,) = summary.counties
+        assert (jinghong.code, jinghong.facilities, jinghong.outlets) == ("532801", 1, 1)
+        assert summary.prefecture is None and summary.radius_basis == "快递营业网点"
+        everyone = summarise(s, BOB, q)
+        assert everyone.prefecture is not None and everyone.prefecture.facilities == 6
+        assert [c.served_villages for c in everyone.counties] == [0, 0, 1]

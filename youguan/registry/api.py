@@ -87,8 +87,10 @@ def _import(ctx: CtxDep, actor: Actor, entity: str, file: UploadFile) -> ImportR
     return access.import_upload(ctx, actor, entity, file.filename or "", read_upload(file))
 
 
-def _export(ctx: CtxDep, actor: Actor, entity: str, filters: ListQuery, fmt: str) -> Response:
-    out = access.export(ctx, actor, entity, filters, fmt)  # type: ignore[arg-type]
+def _export(
+    ctx: CtxDep, actor: Actor, entity: str, filters: ListQuery, fmt: access.ExportFormat
+) -> Response:
+    out = access.export(ctx, actor, entity, filters, fmt)
     return Response(
         out.content,
         media_type=out.media_type,

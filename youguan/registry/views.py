@@ -22,7 +22,7 @@ from youguan.context import Context
 from youguan.errors import YouguanError, describe_validation
 from youguan.geo.coords import wgs84_to_gcj02
 from youguan.geo.divisions import divisions
-from youguan.registry import access, forms, pages
+from youguan.registry import access, forms, pages, service
 from youguan.registry.api import IMPORT_MAX_BYTES, read_upload
 from youguan.registry.choices import FACILITY_TYPES
 from youguan.registry.errors import PermissionDenied, Problem, ValidationFailed
@@ -216,9 +216,9 @@ def vehicle(ctx: CtxDep, actor: CurrentActor, record_id: IdPath) -> pages.Detail
 def _edit_form(ctx: Context, actor: Actor, entity: str, record_id: int) -> pages.FormPage:
     register = access.REGISTERS[entity]
     with ctx.read() as s:
-        obj = access.service.load(s, actor, register.spec, record_id, "change")
+        obj = service.load(s, actor, register.spec, record_id, "change")
         values = forms.record_values(entity, obj)
-        key = access.service.obj_key(register.spec, obj)
+        key = service.obj_key(register.spec, obj)
     return pages.form_page(entity, record_id=record_id, key=key, values=values)
 
 
