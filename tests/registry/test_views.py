@@ -266,6 +266,11 @@ def test_the_edit_form_is_filled_and_out_of_scope_records_are_404(scratch: World
     assert carol.get(f"/network/facilities/{ids['zto_mh']}/edit").status_code == 404
     assert carol.post(f"/network/facilities/{ids['zto_mh']}/edit", data=FORM).status_code == 404
     assert scratch.as_("dave").get(f"/network/facilities/{ids['sf_jh']}/edit").status_code == 403
+    sf = scratch.as_("carol").get(f"/network/enterprises/{ids['sf_ent']}").text
+    link = re.search(r'<a href="(/network/facilities\?enterprise_uscc=[^"]+)">查看</a>', sf)
+    assert link
+    listed = scratch.as_("carol").get(link.group(1).replace("/facilities?", "/facilities.json?"))
+    assert {f["code"] for f in listed.json()["records"]["items"]} >= {"SF-JH-01"}
     multi = scratch.as_("alice").get(f"/network/enterprises/{ids['sf_ent']}/edit.json").json()
     scope = next(f for f in multi["fields"] if f["name"] == "licence_scope")
     assert scope["values"] == ["same_city", "interprovincial"]

@@ -191,6 +191,7 @@ class Fact(BaseModel):
     label: str
     value: str
     tone: str | None = Field(None, description="bad：需要注意（如逾期备案）")
+    href: str | None = Field(None, description="相关记录的链接")
 
 
 class DetailPage(PageContext, Generic[P]):
@@ -228,6 +229,13 @@ def _filing(f: FacilityPublic) -> Fact:
     return Fact(label="20 日内备案", value="未到期或不适用")
 
 
+def _enterprise(uscc: str | None) -> Fact:
+    if uscc is None:
+        return Fact(label="所属企业", value="—")
+    href = "/network/enterprises?" + urlencode({"q": uscc})
+    return Fact(label="所属企业", value=uscc, href=href)
+
+
 def facility_facts(f: FacilityPublic) -> list[Fact]:
     coords = "—"
     if f.lon is not None and f.lat is not None:
@@ -238,7 +246,7 @@ def facility_facts(f: FacilityPublic) -> list[Fact]:
         Fact(label="编码", value=f.code),
         Fact(label="类型", value=f.type_label),
         Fact(label="品牌", value=f.brand_label or "—（公共设施）"),
-        Fact(label="所属企业", value=_v(f.enterprise_uscc)),
+        _enterprise(f.enterprise_uscc),
         Fact(label="所在地", value=f"{f.place}（{f.division_code}）"),
         Fact(label="地址", value=_v(f.address)),
         Fact(label="坐标", value=coords),
@@ -275,6 +283,16 @@ def enterprise_facts(e: EnterprisePublic) -> list[Fact]:
         Fact(label="所在县（市）", value=e.county_name),
         Fact(label="状态", value=e.status_label),
         Fact(label="注销日期", value=_v(e.closed_on)),
+        Fact(
+            label="名下网点与设施",
+            value="查看",
+            href="/network/facilities?" + urlencode({"enterprise_uscc": e.uscc}),
+        ),
+        Fact(
+            label="名下车辆",
+            value="查看",
+            href="/network/vehicles?" + urlencode({"enterprise_uscc": e.uscc}),
+        ),
     ]
 
 
@@ -282,7 +300,7 @@ def vehicle_facts(v: VehiclePublic) -> list[Fact]:
     return [
         Fact(label="车牌号", value=v.plate),
         Fact(label="品牌", value=v.brand_label),
-        Fact(label="所属企业", value=_v(v.enterprise_uscc)),
+        _enterprise(v.enterprise_uscc),
         Fact(label="车辆类别", value=v.kind_label),
         Fact(label="车型", value=v.vehicle_type_label),
         Fact(label="新能源", value=_yes(v.new_energy)),
