@@ -4,6 +4,7 @@ leaves 127.0.0.1 and the console stays clean. Screenshots go to test-artifacts/s
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -70,4 +71,33 @@ def test_the_public_sees_a_chinese_404_and_must_log_in_for_the_overview(
     assert "/login?next=/overview" in v.page.url
     # a 404 is logged by Chromium as a failed resource load; that is the point of this test
     v.console_errors = [e for e in v.console_errors if "404" not in e]
+    v.assert_clean()
+
+
+def test_an_import_with_bad_rows_shows_its_errors_table(
+    visitor: Callable[[str], Visitor], tmp_path: Path
+) -> None:
+    v = visitor("carol")
+    upload = tmp_path / "信报箱.csv"
+    upload.write_text(
+        "code,name,type,division_code,opened_on\n"
+        # the row of a 景洪 post office as it stands: unchanged (the shared server stays as seeded)
+        "PO-JH-01,景洪勐龙邮政支局,universal_post_office,532801103,2005-01-01\n"
+        "BR-2,坏日期,letterbox,532801003,2025-02-30\n"
+        "BR-3,勐海信报箱,letterbox,532822101,2025-01-01\n",
+        encoding="utf-8",
+    )
+    page = v.visit("/network/import", "导入名录")
+    page.select_option("select[name=entity]", "facilities")
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("text=上传并导入")
+    page.wait_for_selector("[data-testid=import-errors]")
+    rows = page.locator("[data-testid=import-errors] tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("data-row") == "3"
+    assert "日期应为 YYYY-MM-DD" in rows.nth(0).inner_text()
+    assert "只能维护景洪市的网点与设施" in rows.nth(1).inner_text()  # carol keeps 景洪 only
+    report = page.locator("[data-testid=import-report] .grid").inner_text()
+    assert "未变\n1" in report and "拒绝\n2" in report, report
+    v.screenshot("/network/import-errors")
     v.assert_clean()

@@ -18,21 +18,44 @@ LOGGED_IN = STAFF + ENTERPRISES
 EVERYONE = (*LOGGED_IN, "anon")
 
 
+# Seeded register (tests.registry.factories): the facilities each persona may see.
+VISIBLE_FACILITIES = {"alice": 5, "bob": 5, "carol": 2, "dave": 3, "erin": 2}
+
+
 def _map_shows_the_three_counties(page: Any, persona: str) -> None:
-    names = page.evaluate(
+    seen = page.evaluate(
         """() => {
             const el = document.querySelector('[data-chart="county_map"]');
-            const chart = echarts.getInstanceByDom(el);
-            const series = chart.getOption().series[0];
-            const features = echarts.getMap(series.map).geoJSON.features;
-            return {data: series.data.map(d => d.name),
-                    features: features.map(f => f.properties.name)};
+            const option = echarts.getInstanceByDom(el).getOption();
+            const features = echarts.getMap(option.geo[0].map).geoJSON.features;
+            const [regions, ...layers] = option.series;
+            return {data: regions.data.map(d => d.name),
+                    features: features.map(f => f.properties.name),
+                    points: layers.reduce((n, s) => n + s.data.length, 0),
+                    layers: layers.map(s => s.name)};
         }"""
     )
-    assert sorted(names["features"]) == ["勐海县", "勐腊县", "景洪市"], names
-    assert sorted(names["data"]) == ["勐海县", "勐腊县", "景洪市"], names
-    rows = page.locator("tr[data-county]").count()
-    assert rows == (1 if persona == "carol" else 3), rows
+    assert sorted(seen["features"]) == ["勐海县", "勐腊县", "景洪市"], seen
+    assert sorted(seen["data"]) == ["勐海县", "勐腊县", "景洪市"], seen
+    assert seen["points"] == VISIBLE_FACILITIES[persona], seen
+    assert "快递营业网点" in seen["layers"], seen
+    rows = page.locator("[data-testid=county-summary] tr[data-county]").count()
+    assert rows == (1 if persona == "carol" else 4), rows  # 3 counties and the prefecture
+
+
+def _facilities_in_scope(page: Any, persona: str) -> None:
+    rows = page.locator("[data-testid=facilities] tbody tr")
+    counties = {rows.nth(i).get_attribute("data-county") for i in range(rows.count())}
+    brands = {rows.nth(i).get_attribute("data-brand") for i in range(rows.count())}
+    assert rows.count() == VISIBLE_FACILITIES[persona], rows.count()
+    if persona == "carol":
+        assert counties == {"532801"}, counties
+    if persona in ("dave", "erin"):
+        own = "sf" if persona == "dave" else "zto"
+        assert brands == {own, ""}, brands  # its own brand's and the public ones
+    # the late filing (顺丰, 景洪) is highlighted wherever it is visible
+    if persona in ("alice", "bob", "carol", "dave"):
+        assert page.locator("tr.late[data-code='SF-JH-01'] .badge.late").inner_text() == "逾期备案"
 
 
 def _overview_is_scoped(page: Any, persona: str) -> None:
@@ -128,6 +151,7 @@ WALK: list[Stop] = [
         _indicator_chart_and_growth,
         charts=("trend",),
     ),
+    Stop("/network/facilities", "网点与设施", LOGGED_IN, _facilities_in_scope),
     Stop("/public", "信息公开", EVERYONE, _public_plan_progress, charts=("plan_status_0",)),
     Stop("/account", "我的账号", LOGGED_IN, _account_shows_scope),
     Stop("/admin/users", "账号管理", ("alice",)),

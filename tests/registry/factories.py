@@ -157,3 +157,115 @@ def network() -> list[dict[str, Any]]:
         ),
         f("K1", "logistics_park", "532801001", "2022-03-01", sorting_lines=1),
     ]
+
+
+# --- a small register for scope, API, page and browser tests ------------------------------------
+# Records named by who may see them (web personas: carol keeps 景洪, dave is 顺丰, erin 中通):
+#   sf_ent / zto_ent / ems_ent     enterprises of 景洪 (sf), 勐海 (zto), 勐腊 (ems)
+#   sf_jh      顺丰 营业网点 in 景洪, filed 35 days after opening (a late filing)
+#   sf_ml      顺丰 营业网点 in 勐腊
+#   zto_mh     中通 营业网点 in 勐海
+#   ems_jh     邮政 局所 in 景洪
+#   public_ml  a 村级公共服务点 in 勐腊 run by no brand (shared with every logged-in actor)
+#   sf_van / zto_truck             vehicles of 景洪 (sf) and 勐海 (zto)
+
+SEED_ENTERPRISES = {
+    "sf_ent": enterprise(),
+    "zto_ent": enterprise(
+        uscc=LOCAL_ZTO,
+        name="中通快递勐海分公司",
+        brand="zto",
+        county_code=MENGHAI,
+        address="勐海县象山镇1号",
+        licence_valid_to="2030-12-31",
+    ),
+    "ems_ent": enterprise(
+        uscc=LOCAL_EMS,
+        name="中国邮政集团有限公司勐腊县分公司",
+        brand="ems",
+        parent_uscc=CHINA_POST,
+        county_code=MENGLA,
+        address="勐腊县勐腊镇1号",
+        licence_no=None,
+        licence_issuer=None,
+        licence_scope=None,
+        licence_valid_from=None,
+        licence_valid_to=None,
+    ),
+}
+SEED_FACILITIES = {
+    "sf_jh": facility(
+        code="SF-JH-01",
+        name="顺丰景洪宣慰营业部",
+        type="express_outlet",
+        brand="sf",
+        enterprise_uscc=LOCAL_SF,
+        division_code="532801001",
+        lon=100.7980,
+        lat=22.0080,
+        opened_on="2024-03-01",
+        filed_on="2024-04-05",
+    ),
+    "sf_ml": facility(
+        code="SF-ML-01",
+        name="顺丰磨憨营业点",
+        type="express_outlet",
+        brand="sf",
+        enterprise_uscc=LOCAL_SF,
+        opened_on="2023-05-01",
+        filed_on="2023-05-10",
+    ),
+    "zto_mh": facility(
+        code="ZTO-MH-01",
+        name="中通勐海营业部",
+        type="express_outlet",
+        brand="zto",
+        enterprise_uscc=LOCAL_ZTO,
+        division_code="532822101",
+        lon=100.4520,
+        lat=21.9560,
+        opened_on="2022-01-10",
+        filed_on="2022-01-20",
+    ),
+    "ems_jh": facility(
+        code="PO-JH-01",
+        name="景洪勐龙邮政支局",
+        type="universal_post_office",
+        brand="ems",
+        division_code=MENGLONG,
+        lon=100.7100,
+        lat=21.5970,
+        opened_on="2005-01-01",
+    ),
+    "public_ml": facility(
+        code="VP-ML-01",
+        name="尚勇村寄递物流公共服务点",
+        type="village_service_point",
+        division_code=SHANGYONG_VILLAGE,
+        lon=101.6500,
+        lat=21.2500,
+        opened_on="2022-08-01",
+    ),
+}
+SEED_VEHICLES = {
+    "sf_van": vehicle(plate="云K20001", vehicle_type="van", enterprise_uscc=LOCAL_SF),
+    "zto_truck": vehicle(plate="云K30001", brand="zto", county_code=MENGHAI),
+}
+
+
+def seed_registry(ctx: Any) -> dict[str, int]:
+    """Create the records above (as the system); returns their row ids by name."""
+    from youguan.registry import service
+
+    system = Actor.system("tests")
+    ids: dict[str, int] = {}
+    with ctx.transaction() as s:
+        for spec, records in (
+            (service.ENTERPRISES, SEED_ENTERPRISES),
+            (service.FACILITIES, SEED_FACILITIES),
+            (service.VEHICLES, SEED_VEHICLES),
+        ):
+            for name, data in records.items():
+                obj, _ = service.save(s, system, spec, data, update=False)
+                ids[name] = obj.id
+    return ids

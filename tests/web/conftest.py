@@ -1,8 +1,10 @@
 """Fixtures of the web tests.
 
-``world`` is one store with the personas, two API keys (one per enterprise) and an app, shared by
-a module's read-mostly tests (building it per test would re-hash passwords every time);
-``fresh`` builds the same on the per-test ``ctx`` for tests that change security state."""
+``world`` is one store with the personas, two API keys (one per enterprise), a small register
+(``tests.registry.factories.seed_registry``: records of 景洪, 勐海 and 勐腊, of 顺丰, 中通, 邮政 and
+one public facility) and an app, shared by a module's read-mostly tests (building it per test
+would re-hash passwords every time); ``fresh`` builds the same on the per-test ``ctx`` for tests
+that change security state."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from fastapi import FastAPI
 from tests.auth.cheap_hashing import cheap_password_hashing
 from tests.conftest import make_settings
 from tests.plan.factories import write_hidden_plan
+from tests.registry.factories import seed_registry
 from tests.web.personas import PERSONAS, Browser, create_personas
 from youguan.auth.actor import Actor
 from youguan.auth.apikeys import create_api_key
@@ -32,6 +35,7 @@ class World:
     app: FastAPI
     user_ids: dict[str, int]
     keys: dict[str, tuple[int, str]]  # brand → (key id, secret)
+    registry: dict[str, int] = field(default_factory=dict)  # seeded record name → row id
     _browsers: dict[str, Browser] = field(default_factory=dict)
 
     def as_(self, persona: str) -> Browser:
@@ -45,6 +49,7 @@ class World:
     def ids(self) -> dict[str, int]:
         out = {f"{k}_id": v for k, v in self.user_ids.items()}
         out.update({f"{brand}_key": key_id for brand, (key_id, _) in self.keys.items()})
+        out.update(self.registry)
         return out
 
 
@@ -57,7 +62,8 @@ def build_world(ctx: Context) -> World:
             ctx, Actor.system("tests"), ApiKeyCreate(name=f"{brand} 接口", brand=brand)
         )
         keys[brand] = (created.key.id, created.secret)
-    return World(ctx=ctx, app=create_app(ctx=ctx), user_ids=user_ids, keys=keys)
+    registry = seed_registry(ctx)
+    return World(ctx=ctx, app=create_app(ctx=ctx), user_ids=user_ids, keys=keys, registry=registry)
 
 
 @contextmanager

@@ -1,9 +1,11 @@
 """Who may do what: persona × endpoint, the expected answer for each.
 
 Read a row as "alice gets 200, bob 200, carol 404, …". 404 means the record exists but is not in
-the persona's scope (another brand's key or user, another county's user); 403 a missing
+the persona's scope (another brand's key, user or register record, another county's user or
+record); 403 a missing
 permission; 401 (API) or 303 → 登录 (pages) no login. Paths name records with ``{dave_id}``,
-``{zto_key}`` etc., filled from the shared world.
+``{zto_key}``, ``{sf_jh}`` (the seeded register, ``tests.registry.factories``) etc., filled from
+the shared world.
 """
 
 from __future__ import annotations
@@ -12,11 +14,16 @@ from typing import Any
 
 import pytest
 
+from tests.registry.factories import uscc
 from tests.web.conftest import World
 
 PERSONA_ORDER = ("alice", "bob", "carol", "dave", "erin", "anon")
 PLAN = "/api/v1/plans/xsbn-2021-2025"
 DRAFT = "/api/v1/plans/xsbn-draft-2026-2030"  # public: false (tests/plan/factories.py)
+
+EARLY = {"closed_on": "1990-01-01"}  # before the record opened: refused once allowed to try
+NOT_A_DATE = {"closed_on": "soon"}
+ACTIVE = {"status": "active"}  # a change that changes nothing
 
 # (method, path, body, {persona: status}) — body is JSON for /api, form data for pages
 MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
@@ -81,7 +88,95 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
     # page forms: another brand's key is not found; the public is sent to 登录
     ("POST", "/account/keys/{sf_key}/revoke", {}, (303, 403, 403, 303, 404, 303)),
     ("POST", "/admin/users/{erin_id}/enable", {}, (303, 403, 403, 403, 403, 303)),
+    # registry API: carol keeps 景洪; dave (顺丰) and erin (中通) see their brand and the public
+    # facilities (public_ml, run by no brand) and keep no register
+    ("GET", "/api/v1/facilities", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/facilities/{sf_jh}", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/facilities/{zto_mh}", None, (200, 200, 404, 404, 200, 401)),
+    ("GET", "/api/v1/facilities/{public_ml}", None, (200, 200, 404, 200, 200, 401)),
+    ("GET", "/api/v1/facilities/{sf_jh}/history", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/facilities/export", None, (200, 200, 200, 200, 200, 401)),
+    ("POST", "/api/v1/facilities", "new-facility", (201, 201, 201, 403, 403, 401)),
+    ("POST", "/api/v1/facilities", "new-facility-menghai", (201, 201, 403, 403, 403, 401)),
+    ("PATCH", "/api/v1/facilities/{sf_jh}", ACTIVE, (200, 200, 200, 403, 403, 401)),
+    ("PATCH", "/api/v1/facilities/{zto_mh}", ACTIVE, (200, 200, 404, 403, 403, 401)),
+    ("POST", "/api/v1/facilities/{zto_mh}/close", EARLY, (422, 422, 404, 403, 403, 401)),
+    ("POST", "/api/v1/facilities/import", "upload", (200, 200, 200, 403, 403, 401)),
+    ("GET", "/api/v1/enterprises", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/enterprises/{sf_ent}", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/enterprises/{zto_ent}", None, (200, 200, 404, 404, 200, 401)),
+    ("GET", "/api/v1/enterprises/{zto_ent}/history", None, (200, 200, 404, 404, 200, 401)),
+    ("GET", "/api/v1/enterprises/export", None, (200, 200, 200, 200, 200, 401)),
+    ("POST", "/api/v1/enterprises", "new-enterprise", (201, 201, 201, 403, 403, 401)),
+    ("PATCH", "/api/v1/enterprises/{zto_ent}", ACTIVE, (200, 200, 404, 403, 403, 401)),
+    ("POST", "/api/v1/enterprises/{sf_ent}/close", NOT_A_DATE, (422, 422, 422, 403, 403, 401)),
+    ("POST", "/api/v1/enterprises/import", "upload", (200, 200, 200, 403, 403, 401)),
+    ("GET", "/api/v1/vehicles", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/vehicles/{sf_van}", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/vehicles/{zto_truck}", None, (200, 200, 404, 404, 200, 401)),
+    ("GET", "/api/v1/vehicles/{sf_van}/history", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/vehicles/export", None, (200, 200, 200, 200, 200, 401)),
+    ("POST", "/api/v1/vehicles", "new-vehicle", (201, 201, 201, 403, 403, 401)),
+    ("PATCH", "/api/v1/vehicles/{zto_truck}", ACTIVE, (200, 200, 404, 403, 403, 401)),
+    ("POST", "/api/v1/vehicles/{zto_truck}/close", EARLY, (422, 422, 404, 403, 403, 401)),
+    ("POST", "/api/v1/vehicles/import", "upload", (200, 200, 200, 403, 403, 401)),
+    ("GET", "/api/v1/network/counts?by=county", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/network/counties", None, (200, 200, 200, 200, 200, 401)),
+    # 网络布局 pages
+    ("GET", "/network/facilities", None, (200, 200, 200, 200, 200, 303)),
+    ("GET", "/network/facilities.json", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/network/facilities/{sf_jh}", None, (200, 200, 200, 200, 404, 303)),
+    ("GET", "/network/facilities/{zto_mh}.json", None, (200, 200, 404, 404, 200, 401)),
+    ("GET", "/network/facilities/new", None, (200, 200, 200, 403, 403, 303)),
+    ("GET", "/network/facilities/{zto_mh}/edit", None, (200, 200, 404, 403, 403, 303)),
+    ("POST", "/network/facilities/new", {}, (422, 422, 422, 403, 403, 303)),
+    ("POST", "/network/facilities/{zto_mh}/edit", {}, (422, 422, 404, 403, 403, 303)),
+    ("POST", "/network/facilities/{zto_mh}/close", EARLY, (422, 422, 404, 403, 403, 303)),
+    ("GET", "/network/enterprises", None, (200, 200, 200, 200, 200, 303)),
+    ("GET", "/network/enterprises/{zto_ent}", None, (200, 200, 404, 404, 200, 303)),
+    ("GET", "/network/enterprises/new", None, (200, 200, 200, 403, 403, 303)),
+    ("GET", "/network/vehicles", None, (200, 200, 200, 200, 200, 303)),
+    ("GET", "/network/vehicles/{sf_van}", None, (200, 200, 200, 200, 404, 303)),
+    ("GET", "/network/vehicles/{zto_truck}/edit", None, (200, 200, 404, 403, 403, 303)),
+    ("GET", "/network/import", None, (200, 200, 200, 403, 403, 303)),
+    ("GET", "/network/import.json", None, (200, 200, 200, 403, 403, 401)),
+    ("POST", "/network/import", {"entity": "facilities"}, (422, 422, 422, 403, 403, 303)),
 ]
+
+
+def _body(sentinel: str, persona: str, path: str) -> dict[str, Any]:
+    """A body that only this persona sends (so every creation is new)."""
+    n = PERSONA_ORDER.index(persona)
+    if sentinel == "new-user":
+        return {"username": f"new_{persona}", "display_name": "新人", "role": "regulator"}
+    if sentinel.startswith("new-facility"):
+        division = "532822101" if sentinel.endswith("menghai") else "532801003"
+        return {
+            "code": f"{sentinel}-{persona}",
+            "name": "新网点",
+            "type": "letterbox",
+            "division_code": division,
+            "opened_on": "2025-01-01",
+        }
+    if sentinel == "new-enterprise":
+        return {
+            "uscc": uscc(f"91532801MA6K2000{n}"),
+            "name": "新企业",
+            "brand": "sf",
+            "kind": "legal_entity",
+            "county_code": "532801",
+        }
+    if sentinel == "new-vehicle":
+        return {
+            "plate": f"云K6000{n}",
+            "brand": "sf",
+            "vehicle_type": "van",
+            "county_code": "532801",
+        }
+    raise ValueError(sentinel)
+
+
+UPLOAD_KEYS = {"facilities": "code", "enterprises": "uscc", "vehicles": "plate"}
 
 
 def _cases() -> list[Any]:
@@ -101,12 +196,16 @@ def test_permission_matrix(
     browser = world.as_(persona)
     url = path.format(**world.ids())
     kwargs: dict[str, Any] = {}
-    if body == "new-user":
-        body = {"username": f"new_{persona}", "display_name": "新人", "role": "regulator"}
     if body == "actuals-csv":
-        body = None
         kwargs["files"] = {"file": ("实际值.csv", b"indicator,year,value\ndelay_rate,2023,0.5\n")}
-    if body is not None:
+    elif body == "upload":  # a register file with its key column and no rows
+        entity = url.split("/")[3]
+        kwargs["files"] = {
+            "file": (f"{entity}.csv", f"{UPLOAD_KEYS[entity]}\n".encode(), "text/csv")
+        }
+    elif isinstance(body, str):
+        kwargs["json"] = _body(body, persona, url)
+    elif body is not None:
         kwargs["json" if url.startswith("/api/") else "data"] = body
     response = browser.request(method, url, **kwargs)
     assert response.status_code == expected, response.text[:300]

@@ -42,7 +42,8 @@ def test_a_county_regulators_overview_shows_only_her_county(world: World) -> Non
 
 def test_a_county_regulators_map_lists_only_her_county(world: World) -> None:
     carol = world.as_("carol").get("/network.json").json()
-    assert [c["code"] for c in carol["counties"]] == ["532801"]
+    assert [c["code"] for c in carol["summary"]["counties"]] == ["532801"]
+    assert carol["summary"]["prefecture"] is None
 
 
 def test_the_account_page_shows_an_enterprise_its_scope_and_keys(world: World) -> None:

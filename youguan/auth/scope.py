@@ -10,8 +10,11 @@ The rules (permissions say what an actor may *do*; scope says *on which rows*):
 
 - Without ``view.all`` (enterprises, the public) an actor sees only rows of its own brand — and of
   its own legal entity when it is limited to one and the model has an entity column. A model
-  without a brand column is closed to them unless it is ``shared`` (reference data). The public
-  sees only rows whose ``public`` column is true, and only for ``view``.
+  without a brand column is closed to them unless it is ``shared`` (reference data); on a
+  ``shared`` model *with* a brand column, the rows without a brand are the shared ones (public
+  facilities such as 邮政普遍服务营业场所 or 村级公共服务点 run by no brand): they see those too,
+  for ``view`` only. The public sees only rows whose ``public`` column is true, and only for
+  ``view``.
 - An actor limited to a county (a county regulator) sees only rows whose county column starts
   with its county code (any division level below the county matches). Models without a county
   column are not place-bound and are not narrowed by county.
@@ -22,13 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, true
 
 from youguan.auth.actor import Actor
 from youguan.auth.permissions import VIEW_ALL
 
 Action = Literal["view", "change"]
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ class ScopeSpec:
     county: str | tuple[str, ...] | None = None
     entity: str | None = None
     public: str | None = None  # a boolean column: published rows the public may read
-    shared: bool = False  # reference data every logged-in actor may read
+    # Reference data every logged-in actor may read; with a brand column: the rows without one.
+    shared: bool = False
 
     @property
     def county_columns(self) -> tuple[str, ...]:
@@ -58,6 +62,7 @@ class ScopeFilter:
     entity: str | None = None
     county_prefix: str | None = None
     public_only: bool = False
+    unbranded: bool = False  # with ``brand``: rows without a brand are admitted too
 
     @property
     def unrestricted(self) -> bool:
@@ -72,21 +77,24 @@ DENY = ScopeFilter(deny=True)
 def scope_filter(actor: Actor, spec: ScopeSpec, action: Action = "view") -> ScopeFilter:
     """The scope rules of this module as data (pure)."""
     brand = entity = county = None
+    unbranded = False
     if not actor.can(VIEW_ALL):
+        shared_view = spec.shared and action == "view"
         if actor.brand is None:
             if spec.public and action == "view":
                 return ScopeFilter(public_only=True)
-            if spec.shared and action == "view" and actor.user_id is not None:
+            if shared_view and spec.brand is None and actor.user_id is not None:
                 return ScopeFilter()
             return DENY
         if spec.brand is None:
-            return ScopeFilter() if spec.shared and action == "view" else DENY
+            return ScopeFilter() if shared_view else DENY
         brand = actor.brand
+        unbranded = shared_view
         if actor.entity_uscc and spec.entity:
             entity = actor.entity_uscc
     if actor.county_code and spec.county_columns:
         county = actor.county_code
-    return ScopeFilter(brand=brand, entity=entity, county_prefix=county)
+    return ScopeFilter(brand=brand, entity=entity, county_prefix=county, unbranded=unbranded)
 
 
 def scope_of(model: Any) -> ScopeSpec:
@@ -106,9 +114,11 @@ def clauses(model: Any, actor: Actor, action: Action = "view") -> list[ColumnEle
     if f.public_only:
         out.append(getattr(model, str(spec.public)).is_(true()))
     if f.brand is not None:
-        out.append(getattr(model, str(spec.brand)) == f.brand)
-    if f.entity is not None:
-        out.append(getattr(model, str(spec.entity)) == f.entity)
+        brand_col = getattr(model, str(spec.brand))
+        own = brand_col == f.brand
+        if f.entity is not None:
+            own = and_(own, getattr(model, str(spec.entity)) == f.entity)
+        out.append(or_(own, brand_col.is_(None)) if f.unbranded else own)
     if f.county_prefix is not None:
         out.append(
             or_(
@@ -131,21 +141,39 @@ def restrict(stmt: S, actor: Actor, action: Action = "view", model: Any = None) 
 
 def visible(obj: Any, actor: Actor, action: Action = "view") -> bool:
     """Whether one loaded object is in ``actor``'s scope (same rules as :func:`restrict`)."""
-    spec = scope_of(type(obj))
+    return not violations(obj, actor, action)
+
+
+DENIED = "*"  # what :func:`violations` names when the actor may not reach the model at all
+
+
+def violations(
+    obj: Any, actor: Actor, action: Action = "view", spec: ScopeSpec | None = None
+) -> list[str]:
+    """The scope columns whose values put ``obj`` out of ``actor``'s scope (empty when it is in
+    scope; ``[DENIED]`` when the actor may not reach the model at all). ``obj`` is a loaded
+    object, or any object with the columns as attributes (a record about to be written, so that
+    a form can point at the field that leaves the actor's scope); ``spec`` defaults to the
+    object's class's ``__scope__``."""
+    spec = spec or scope_of(type(obj))
     f = scope_filter(actor, spec, action)
     if f.deny:
-        return False
+        return [DENIED]
+    out: list[str] = []
     if f.public_only and not getattr(obj, str(spec.public)):
-        return False
-    if f.brand is not None and getattr(obj, str(spec.brand)) != f.brand:
-        return False
-    if f.entity is not None and getattr(obj, str(spec.entity)) != f.entity:
-        return False
+        out.append(str(spec.public))
+    if f.brand is not None:
+        brand = getattr(obj, str(spec.brand))
+        if not (f.unbranded and brand is None):
+            if brand != f.brand:
+                out.append(str(spec.brand))
+            elif f.entity is not None and getattr(obj, str(spec.entity)) != f.entity:
+                out.append(str(spec.entity))
     if f.county_prefix is not None:
         values = [getattr(obj, c) for c in spec.county_columns]
         if not any(isinstance(v, str) and v.startswith(f.county_prefix) for v in values):
-            return False
-    return True
+            out.append(spec.county_columns[0])
+    return out
 
 
 def restrict_table(table: Any, actor: Actor, spec: ScopeSpec) -> Any:
@@ -155,9 +183,10 @@ def restrict_table(table: Any, actor: Actor, spec: ScopeSpec) -> Any:
         return table.filter(False)
     preds: list[Any] = []
     if f.brand is not None:
-        preds.append(table[str(spec.brand)] == f.brand)
-    if f.entity is not None:
-        preds.append(table[str(spec.entity)] == f.entity)
+        own = table[str(spec.brand)] == f.brand
+        if f.entity is not None:
+            own = own & (table[str(spec.entity)] == f.entity)
+        preds.append(own | table[str(spec.brand)].isnull() if f.unbranded else own)
     if f.public_only:
         preds.append(table[str(spec.public)])
     if f.county_prefix is not None:

@@ -6,8 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from youguan.web.schemas import PageContext
-
 
 class DivisionPublic(BaseModel):
     code: str
@@ -29,13 +27,9 @@ class CountySummary(BaseModel):
 
 
 class CountyGeoJSON(BaseModel):
-    """A GeoJSON FeatureCollection of the prefecture's counties (WGS-84)."""
+    """A GeoJSON FeatureCollection of the prefecture's counties. Its coordinates are GCJ-02, as
+    in the Chinese map data it comes from (ECharts' China maps); stored points are WGS-84 and
+    are shifted to GCJ-02 before they are drawn on it."""
 
     type: str
     features: list[dict[str, Any]]
-
-
-class MapPage(PageContext):
-    scope_label: str
-    counties: list[CountySummary]
-    map_url: str

@@ -36,6 +36,9 @@ def _as_text(value: Any) -> str:
     return str(value).strip()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(max_len: int) -> Parser:
     def parse(value: Any) -> str | None:
         if value is None:
@@ -43,6 +46,8 @@ def text(max_len: int) -> Parser:
         s = _as_text(value)
         if len(s) > max_len:
             raise fail("text_too_long", f"不超过{max_len}个字符，实为{len(s)}个")
+        if _CONTROL.search(s):  # a NUL or other control character (PostgreSQL refuses NUL)
+            raise fail("control_characters", "含有不可见的控制字符")
         return s
 
     return parse

@@ -194,16 +194,18 @@ def import_file(
     *,
     encoding: str | None = None,
     on_row: Callable[[int, int], None] | None = None,
+    source: str | None = None,
 ) -> ImportReport:
     """Import ``path`` (CSV or Excel) into the register of ``entity`` inside the caller's
     transaction. File-level problems raise :class:`FileProblem` before anything is written;
-    row-level problems are collected in the report."""
+    row-level problems are collected in the report. ``source`` names the file in the report and
+    the audit notes (default: ``path``; an upload passes the name it was uploaded under)."""
     if not actor.can(REGISTRY_WRITE):
-        raise PermissionDenied(f"{actor.name} 无权维护名录")
+        raise PermissionDenied(f"{actor.name} 无权维护名录", details={"permission": REGISTRY_WRITE})
     spec = SPECS[entity]
     table = read_table(path, encoding=encoding)
     columns = map_header(entity, table.header)
-    report = ImportReport(entity=entity, source=str(path), encoding=table.encoding)
+    report = ImportReport(entity=entity, source=source or str(path), encoding=table.encoding)
     first_row_of: dict[str, int] = {}
     total = len(table.rows)
     for done, (number, cells) in enumerate(table.rows, start=1):
@@ -243,17 +245,18 @@ def _import_row(
     except ValidationFailed as exc:
         return exc.problems
     except PermissionDenied as exc:
-        return [Problem(spec.key, "out_of_scope", str(exc))]
+        field = exc.details.get("field") if isinstance(exc.details, dict) else None
+        return [Problem(field or spec.key, "out_of_scope", exc.message)]
     setattr(report, outcome, getattr(report, outcome) + 1)
     return []
 
 
-def _export_query(entity: str, filters: Any) -> Select[Any]:
+def _export_query(entity: str, filters: Any, actor: Actor | None) -> Select[Any]:
     if entity == "enterprises":
-        return queries.enterprise_query(filters or queries.EnterpriseFilter())
+        return queries.enterprise_query(filters or queries.EnterpriseFilter(), actor)
     if entity == "facilities":
-        return queries.facility_query(filters or queries.FacilityFilter())
-    return queries.vehicle_query(filters or queries.VehicleFilter())
+        return queries.facility_query(filters or queries.FacilityFilter(), actor)
+    return queries.vehicle_query(filters or queries.VehicleFilter(), actor)
 
 
 def record_row(entity: str, obj: Any) -> list[Any]:
@@ -265,16 +268,21 @@ def record_row(entity: str, obj: Any) -> list[Any]:
     return row
 
 
-def export_rows(session: Session, entity: str, filters: Any = None) -> Iterator[list[Any]]:
-    """Rows of the export of ``entity`` in key order. ``filters`` is the entity's filter model;
-    its ``limit`` and ``offset`` are ignored (all matches are exported)."""
-    for obj in session.scalars(_export_query(entity, filters)):
+def export_rows(
+    session: Session, entity: str, filters: Any = None, actor: Actor | None = None
+) -> Iterator[list[Any]]:
+    """Rows of the export of ``entity`` in key order, of the records in ``actor``'s scope (all
+    of them without an actor). ``filters`` is the entity's filter model; its ``limit`` and
+    ``offset`` are ignored (all matches are exported)."""
+    for obj in session.scalars(_export_query(entity, filters, actor)):
         yield record_row(entity, obj)
 
 
-def export_file(session: Session, entity: str, path: Path, *, filters: Any = None) -> int:
+def export_file(
+    session: Session, entity: str, path: Path, *, filters: Any = None, actor: Actor | None = None
+) -> int:
     """Write the register of ``entity`` to ``path`` (.csv or .xlsx by extension); returns the
     number of rows written. The file re-imports unchanged."""
     return write_table(
-        path, export_header(entity), export_rows(session, entity, filters), sheet=entity
+        path, export_header(entity), export_rows(session, entity, filters, actor), sheet=entity
     )

@@ -1,15 +1,24 @@
 """Registry tables: brands, enterprises (legal entities and branches), outlets and facilities, and
 vehicles. Records are never deleted: closing sets ``status`` and ``closed_on``. Every change goes
-through :mod:`youguan.registry.service`, which writes the audit log."""
+through :mod:`youguan.registry.service`, which writes the audit log.
+
+Scope (:mod:`youguan.auth.scope`): each record belongs to a brand and a county (the first six
+digits of ``county_code`` / ``division_code``), so a county regulator sees and changes her
+county's records and an enterprise its own brand's (and its own legal entity's, when its account
+is limited to one). A facility without a brand (a public 邮政普遍服务营业场所,
+村级寄递物流公共服务点 or 共配中心) is shared: every logged-in actor may see it on the map.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, String, and_, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from youguan.auth.scope import ScopeSpec
 from youguan.db import Base, utcnow
 from youguan.registry import rules
 
@@ -40,6 +49,7 @@ class Enterprise(Timestamps, Base):
     (快递业务经营许可)."""
 
     __tablename__ = "enterprises"
+    __scope__: ClassVar[ScopeSpec] = ScopeSpec(brand="brand", county="county_code", entity="uscc")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
@@ -64,6 +74,9 @@ class Facility(Timestamps, Base):
     coordinates as entered and their system are kept so that an export re-imports unchanged."""
 
     __tablename__ = "facilities"
+    __scope__: ClassVar[ScopeSpec] = ScopeSpec(
+        brand="brand", county="division_code", entity="enterprise_uscc", shared=True
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -111,6 +124,9 @@ class Vehicle(Timestamps, Base):
     """A postal or express vehicle, keyed by its plate."""
 
     __tablename__ = "vehicles"
+    __scope__: ClassVar[ScopeSpec] = ScopeSpec(
+        brand="brand", county="county_code", entity="enterprise_uscc"
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plate: Mapped[str] = mapped_column(String(12), unique=True)

@@ -1,5 +1,9 @@
-"""Filtered listing of the registry. One filter model per entity serves the CLI, and later the
-JSON list and the HTML list alike (STYLE.md: one filterset for both)."""
+"""Filtered listing of the registry. One filter model per entity serves the CLI, the JSON list,
+the HTML list and the export alike (STYLE.md: one filterset for both).
+
+Every query builder takes the ``actor`` it lists for and narrows the rows to the actor's scope
+(:func:`youguan.auth.scope.restrict`); ``None`` lists the whole register (the CLI and the system).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from youguan.auth.actor import Actor
+from youguan.auth.scope import restrict
 from youguan.registry import rules
 from youguan.registry.models import Enterprise, Facility, Vehicle
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)
@@ -81,19 +88,25 @@ def _common(stmt: Select[Any], model: Any, f: ListFilter, text_cols: Sequence[An
     return stmt
 
 
-def enterprise_query(f: EnterpriseFilter) -> Select[tuple[Enterprise]]:
+def _scoped(stmt: S, actor: Actor | None) -> S:
+    return stmt if actor is None else restrict(stmt, actor)
+
+
+def enterprise_query(f: EnterpriseFilter, actor: Actor | None = None) -> Select[tuple[Enterprise]]:
     E = Enterprise
     stmt = _common(select(E), E, f, [E.name, E.uscc, E.address, E.licence_no])
     if f.kind:
         stmt = stmt.where(E.kind == f.kind)
     if f.county:
         stmt = stmt.where(E.county_code.startswith(f.county, autoescape=True))
-    return stmt.order_by(E.uscc)
+    return _scoped(stmt, actor).order_by(E.uscc)
 
 
-def list_enterprises(session: Session, f: EnterpriseFilter | None = None) -> Page[Enterprise]:
+def list_enterprises(
+    session: Session, f: EnterpriseFilter | None = None, actor: Actor | None = None
+) -> Page[Enterprise]:
     f = f or EnterpriseFilter()
-    return _page(session, enterprise_query(f), f)
+    return _page(session, enterprise_query(f, actor), f)
 
 
 def filed_late(as_of: dt.date) -> ColumnElement[bool]:
@@ -109,7 +122,7 @@ def filed_late(as_of: dt.date) -> ColumnElement[bool]:
     )
 
 
-def facility_query(f: FacilityFilter) -> Select[tuple[Facility]]:
+def facility_query(f: FacilityFilter, actor: Actor | None = None) -> Select[tuple[Facility]]:
     F = Facility
     stmt = _common(select(F), F, f, [F.name, F.code, F.address])
     if f.type:
@@ -125,15 +138,17 @@ def facility_query(f: FacilityFilter) -> Select[tuple[Facility]]:
     if f.filed_late is not None:
         late = filed_late(rules.local_today())
         stmt = stmt.where(late if f.filed_late else ~late)
-    return stmt.order_by(F.code)
+    return _scoped(stmt, actor).order_by(F.code)
 
 
-def list_facilities(session: Session, f: FacilityFilter | None = None) -> Page[Facility]:
+def list_facilities(
+    session: Session, f: FacilityFilter | None = None, actor: Actor | None = None
+) -> Page[Facility]:
     f = f or FacilityFilter()
-    return _page(session, facility_query(f), f)
+    return _page(session, facility_query(f, actor), f)
 
 
-def vehicle_query(f: VehicleFilter) -> Select[tuple[Vehicle]]:
+def vehicle_query(f: VehicleFilter, actor: Actor | None = None) -> Select[tuple[Vehicle]]:
     V = Vehicle
     stmt = _common(select(V), V, f, [V.plate])
     for name in ("kind", "vehicle_type", "enterprise_uscc"):
@@ -144,9 +159,11 @@ def vehicle_query(f: VehicleFilter) -> Select[tuple[Vehicle]]:
         stmt = stmt.where(V.new_energy == f.new_energy)
     if f.county:
         stmt = stmt.where(V.county_code.startswith(f.county, autoescape=True))
-    return stmt.order_by(V.plate)
+    return _scoped(stmt, actor).order_by(V.plate)
 
 
-def list_vehicles(session: Session, f: VehicleFilter | None = None) -> Page[Vehicle]:
+def list_vehicles(
+    session: Session, f: VehicleFilter | None = None, actor: Actor | None = None
+) -> Page[Vehicle]:
     f = f or VehicleFilter()
-    return _page(session, vehicle_query(f), f)
+    return _page(session, vehicle_query(f, actor), f)

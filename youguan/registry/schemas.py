@@ -13,9 +13,17 @@ import datetime as dt
 import typing
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 from pydantic_core import core_schema
 
 from youguan.geo.coords import to_wgs84
@@ -61,10 +69,18 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _describe_fields(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """JSON schema: each property described by its Chinese label."""
+    labels: dict[str, str] = getattr(cls, "labels", {})
+    for name, prop in schema.get("properties", {}).items():
+        if name in labels:
+            prop.setdefault("description", labels[name])
+
+
 class RegistryInput(BaseModel):
     """Common behaviour: blanks dropped, unknown fields refused, errors as :class:`Problem`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe_fields)
 
     entity: ClassVar[str]
     key_field: ClassVar[str]
@@ -369,3 +385,48 @@ class VehicleIn(RegistryInput):
         ):
             out.append(self.problem("closed_on", "closed_before_opened", "注销日期早于登记日期"))
         return out
+
+
+# --- API bodies -----------------------------------------------------------------------------------
+# The bodies of the JSON API: a create body is the input schema itself (documented field by field
+# in the OpenAPI document); an update body has the same fields, all optional — a field left out
+# keeps its value, a null or empty value clears it. The service validates the merged record again
+# (cross-field rules, the store), so both reach the same rules as an import row.
+
+
+class EnterpriseCreate(EnterpriseIn):
+    """新增企业：统一社会信用代码为主键。"""
+
+
+class FacilityCreate(FacilityIn):
+    """新增网点或设施：编码为主键；GCJ-02 坐标（coord_system=gcj02）在入库时转换为 WGS-84。"""
+
+
+class VehicleCreate(VehicleIn):
+    """新增车辆：车牌号为主键。"""
+
+
+def partial_model(model: type[RegistryInput], name: str, doc: str) -> type[BaseModel]:
+    """``model`` with every field optional (default None) and the same field parsers."""
+    fields: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        annotation = Annotated[info.annotation | None, *info.metadata]  # type: ignore[name-defined]
+        fields[field_name] = (annotation, Field(None, description=model.labels[field_name]))
+    out: type[BaseModel] = create_model(
+        name, __config__=ConfigDict(extra="forbid"), __doc__=doc, **fields
+    )
+    return out
+
+
+if TYPE_CHECKING:  # the classes are built at run time; to a type checker they are models
+    EnterpriseUpdate = BaseModel
+    FacilityUpdate = BaseModel
+    VehicleUpdate = BaseModel
+else:
+    EnterpriseUpdate = partial_model(
+        EnterpriseIn, "EnterpriseUpdate", "修改企业：只传要修改的字段。"
+    )
+    FacilityUpdate = partial_model(
+        FacilityIn, "FacilityUpdate", "修改网点或设施：只传要修改的字段；null 或空值清除该字段。"
+    )
+    VehicleUpdate = partial_model(VehicleIn, "VehicleUpdate", "修改车辆：只传要修改的字段。")

@@ -2,6 +2,12 @@
 brand list loader. Every function works inside the caller's unit of work (a session from
 ``Context.transaction()``) and records each change in the audit log in that same transaction.
 
+Scope (:mod:`youguan.auth.scope`): :func:`lookup` and :func:`load` read one record in the
+actor's scope (out of scope is :class:`NotFound`, like a missing record), and every write is
+checked twice — the record as it is and as it would become must both be in the actor's scope
+for ``change`` (else :class:`PermissionDenied` naming the field). Updating and closing by key go
+through :func:`lookup`, so they answer NotFound for a record the actor cannot see.
+
 Listing and the aggregate helpers live in :mod:`~youguan.registry.queries` and
 :mod:`~youguan.registry.aggregates`; they are re-exported here so that callers have one module.
 """
@@ -11,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import select
@@ -19,6 +26,8 @@ from sqlalchemy.orm import Session
 from youguan.audit import service as audit
 from youguan.auth.actor import Actor
 from youguan.auth.permissions import REGISTRY_WRITE
+from youguan.auth.scope import DENIED, Action, restrict, violations
+from youguan.geo.divisions import divisions
 from youguan.registry import rules
 from youguan.registry.aggregates import (
     facility_counts,
@@ -26,7 +35,7 @@ from youguan.registry.aggregates import (
     township_coverage,
     village_direct_service,
 )
-from youguan.registry.brands import brands
+from youguan.registry.brands import brand_label, brands
 from youguan.registry.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from youguan.registry.models import Brand, Enterprise, Facility, Vehicle
 from youguan.registry.queries import (
@@ -49,6 +58,7 @@ __all__ = [
     "FacilityFilter",
     "Page",
     "VehicleFilter",
+    "close",
     "close_enterprise",
     "close_facility",
     "close_vehicle",
@@ -62,10 +72,13 @@ __all__ = [
     "list_enterprises",
     "list_facilities",
     "list_vehicles",
+    "load",
+    "lookup",
     "save",
     "sorting_line_count",
     "sync_brands",
     "township_coverage",
+    "update",
     "update_enterprise",
     "update_facility",
     "update_vehicle",
@@ -94,10 +107,6 @@ class EntitySpec(Generic[M]):
         if self.key == "plate":
             return rules.normalise_plate(key)
         return key.strip()
-
-    def county_of(self, values: Mapping[str, Any]) -> str | None:
-        code = values.get("county_code") or values.get("division_code")
-        return str(code)[:6] if code else None
 
 
 ENTERPRISES = EntitySpec("enterprise", "企业", Enterprise, EnterpriseIn)
@@ -138,6 +147,7 @@ def sync_brands(session: Session) -> int:
 
 
 def find(session: Session, spec: EntitySpec[M], key: str) -> M | None:
+    """The record with this key, whoever asks (internal: writes check scope themselves)."""
     column = getattr(spec.model, spec.key)
     return session.scalars(select(spec.model).where(column == spec.normalise_key(key))).first()
 
@@ -149,16 +159,62 @@ def _get(session: Session, spec: EntitySpec[M], key: str) -> M:
     return obj
 
 
-def _authorise(actor: Actor, spec: EntitySpec[Any], *states: Mapping[str, Any]) -> None:
-    """Registry writes need ``registry.write``; a county regulator writes only in its county
-    (checked on the record as it was and as it will be)."""
+def lookup(
+    session: Session, actor: Actor, spec: EntitySpec[M], key: str, action: Action = "view"
+) -> M:
+    """The record with key ``key`` if ``actor`` may see it (``view``) or change it (``change``:
+    also needs ``registry.write``; a record seen but not changeable is
+    :class:`PermissionDenied`). A record out of sight is :class:`NotFound`, like a missing one."""
+    column = getattr(spec.model, spec.key)
+    stmt = select(spec.model).where(column == spec.normalise_key(key))
+    obj = session.scalars(restrict(stmt, actor)).first()
+    if obj is None:
+        raise NotFound(spec.label, key)
+    if action == "change":
+        _authorise(actor, spec, obj, existing=True)
+    return obj
+
+
+def load(
+    session: Session, actor: Actor, spec: EntitySpec[M], record_id: int, action: Action = "view"
+) -> M:
+    """The record with row id ``record_id``, under the rules of :func:`lookup`."""
+    stmt = select(spec.model).where(spec.model.id == record_id)
+    obj = session.scalars(restrict(stmt, actor)).first()
+    if obj is None:
+        raise NotFound(spec.label, f"（编号 {record_id}）")
+    if action == "change":
+        _authorise(actor, spec, obj, existing=True)
+    return obj
+
+
+def _county_name(code: str | None) -> str:
+    d = divisions().get(code or "")
+    return d.name if d else (code or "")
+
+
+def _authorise(actor: Actor, spec: EntitySpec[Any], record: Any, *, existing: bool) -> None:
+    """Registry writes need ``registry.write``, and ``record`` — the stored record, or the values
+    it is about to take — must be in the actor's scope for ``change``: a county regulator keeps
+    her county's register, an enterprise granted the permission its own brand's."""
     if not actor.can(REGISTRY_WRITE):
-        raise PermissionDenied(f"{actor.name} 无权维护名录")
-    if actor.county_code:
-        for state in states:
-            county = spec.county_of(state)
-            if county is not None and county != actor.county_code:
-                raise PermissionDenied(f"{actor.name} 只能维护 {actor.county_code} 的{spec.label}")
+        raise PermissionDenied(f"{actor.name} 无权维护名录", details={"permission": REGISTRY_WRITE})
+    bad = violations(record, actor, "change", spec.model.__scope__)
+    if not bad:
+        return
+    field = bad[0]
+    if field == DENIED:
+        raise PermissionDenied(f"{actor.name} 无权维护{spec.label}")
+    if field == spec.model.__scope__.brand or field == spec.model.__scope__.entity:
+        where = f"本企业（{brand_label(actor.brand or '')}）"
+    else:
+        where = _county_name(actor.county_code)
+    label = spec.schema.labels.get(field, field)
+    if existing:
+        message = f"{spec.label} {obj_key(spec, record)} 不在您的管辖范围（{where}）内，不能修改"
+    else:
+        message = f"{label}：只能维护{where}的{spec.label}"
+    raise PermissionDenied(message, details={"field": field})
 
 
 def _store_problems(session: Session, inp: RegistryInput) -> list[Problem]:
@@ -215,7 +271,7 @@ def save(
         if not create:
             raise NotFound(spec.label, str(raw_key))
         inp = _validate(session, spec, data)
-        _authorise(actor, spec, inp.stored_values())
+        _authorise(actor, spec, SimpleNamespace(**inp.stored_values()), existing=False)
         obj = spec.model(**inp.stored_values())
         session.add(obj)
         session.flush()
@@ -238,8 +294,9 @@ def save(
     inp = _validate(session, spec, {**current, **data})
     if inp.model_dump() == current:
         return obj, "unchanged"
+    _authorise(actor, spec, obj, existing=True)
+    _authorise(actor, spec, SimpleNamespace(**inp.stored_values()), existing=False)
     before = audit.snapshot(obj, _AUDIT_EXCLUDE)
-    _authorise(actor, spec, before, inp.stored_values())
     for name, value in inp.stored_values().items():
         setattr(obj, name, value)
     session.flush()
@@ -261,10 +318,10 @@ def obj_key(spec: EntitySpec[Any], obj: Any) -> str:
     return str(getattr(obj, spec.key))
 
 
-def _update(
+def update(
     session: Session, actor: Actor, spec: EntitySpec[M], key: str, changes: Mapping[str, Any]
 ) -> M:
-    obj = _get(session, spec, key)
+    obj = lookup(session, actor, spec, key)
     given = changes.get(spec.key)
     if given is not None and spec.normalise_key(str(given)) != obj_key(spec, obj):
         label = spec.schema.labels[spec.key]
@@ -273,7 +330,7 @@ def _update(
     return obj
 
 
-def _close(
+def close(
     session: Session,
     actor: Actor,
     spec: EntitySpec[M],
@@ -281,7 +338,7 @@ def _close(
     closed_on: dt.date,
     reason: str | None,
 ) -> M:
-    obj = _get(session, spec, key)
+    obj = lookup(session, actor, spec, key)
     if obj.status == "closed":
         label = spec.schema.labels["status"]
         raise ValidationFailed([Problem("status", "already_closed", f"{label}：已经关闭")])
@@ -302,14 +359,14 @@ def update_enterprise(
     session: Session, actor: Actor, uscc: str, changes: Mapping[str, Any]
 ) -> Enterprise:
     """Change the given fields of an enterprise (the USCC itself cannot change)."""
-    return _update(session, actor, ENTERPRISES, uscc, changes)
+    return update(session, actor, ENTERPRISES, uscc, changes)
 
 
 def close_enterprise(
     session: Session, actor: Actor, uscc: str, *, closed_on: dt.date, reason: str | None = None
 ) -> Enterprise:
     """Mark an enterprise closed (注销) on ``closed_on``; the record stays."""
-    return _close(session, actor, ENTERPRISES, uscc, closed_on, reason)
+    return close(session, actor, ENTERPRISES, uscc, closed_on, reason)
 
 
 def get_enterprise(session: Session, uscc: str) -> Enterprise:
@@ -328,14 +385,14 @@ def create_facility(session: Session, actor: Actor, data: Mapping[str, Any]) -> 
 def update_facility(
     session: Session, actor: Actor, code: str, changes: Mapping[str, Any]
 ) -> Facility:
-    return _update(session, actor, FACILITIES, code, changes)
+    return update(session, actor, FACILITIES, code, changes)
 
 
 def close_facility(
     session: Session, actor: Actor, code: str, *, closed_on: dt.date, reason: str | None = None
 ) -> Facility:
     """Close an outlet or facility: ``closed_on`` is its first day out of service."""
-    return _close(session, actor, FACILITIES, code, closed_on, reason)
+    return close(session, actor, FACILITIES, code, closed_on, reason)
 
 
 def get_facility(session: Session, code: str) -> Facility:
@@ -352,14 +409,14 @@ def create_vehicle(session: Session, actor: Actor, data: Mapping[str, Any]) -> V
 def update_vehicle(
     session: Session, actor: Actor, plate: str, changes: Mapping[str, Any]
 ) -> Vehicle:
-    return _update(session, actor, VEHICLES, plate, changes)
+    return update(session, actor, VEHICLES, plate, changes)
 
 
 def close_vehicle(
     session: Session, actor: Actor, plate: str, *, closed_on: dt.date, reason: str | None = None
 ) -> Vehicle:
     """Take a vehicle out of service (停用/报废) on ``closed_on``; the record stays."""
-    return _close(session, actor, VEHICLES, plate, closed_on, reason)
+    return close(session, actor, VEHICLES, plate, closed_on, reason)
 
 
 def get_vehicle(session: Session, plate: str) -> Vehicle:

@@ -28,6 +28,16 @@ ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 class FileProblem(RegistryError):
     """The file as a whole cannot be used (unreadable, wrong format, unknown columns)."""
 
+    status = 422
+    code = "invalid_file"
+
+
+class UnsupportedFile(FileProblem):
+    """A file of a type the importer does not read (neither CSV nor Excel)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
 
 @dataclass(frozen=True)
 class Table:
@@ -100,7 +110,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> Table:
             raise
         except Exception as exc:  # calamine raises its own error types for every defect
             raise FileProblem(f"无法读取 Excel 文件：{exc}") from None
-    raise FileProblem(f"不支持的文件类型 {suffix or '(无扩展名)'}，应为 .csv 或 .xlsx")
+    raise UnsupportedFile(f"不支持的文件类型 {suffix or '(无扩展名)'}，应为 .csv 或 .xlsx")
 
 
 def csv_cell(value: Any) -> str:

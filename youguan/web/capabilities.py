@@ -17,11 +17,12 @@ API_MODULES: tuple[str, ...] = (
     "youguan.auth.api",
     "youguan.geo.api",
     "youguan.plan.api",
+    "youguan.registry.api",
 )
 
 VIEW_MODULES: tuple[str, ...] = (
     "youguan.web.views",
     "youguan.auth.views",
-    "youguan.geo.views",
     "youguan.plan.views",
+    "youguan.registry.views",
 )

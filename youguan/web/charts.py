@@ -58,33 +58,100 @@ def bar(
     }
 
 
-def county_map(regions: Sequence[MapRegion], *, value_name: str = "") -> dict[str, Any]:
-    """The prefecture's counties with their names; regions out of scope are greyed."""
+@dataclass(frozen=True)
+class MapPoint:
+    """A point on the county map, in the map's coordinates (those of the boundaries: GCJ-02 for
+    the shipped ones — convert stored WGS-84 points before plotting)."""
+
+    name: str
+    lon: float
+    lat: float
+    url: str | None = None  # clicking the point opens it
+
+
+@dataclass(frozen=True)
+class PointLayer:
+    """One legend entry of points (e.g. one facility type) with its colour."""
+
+    name: str
+    color: str
+    points: Sequence[MapPoint]
+
+
+def county_map(
+    regions: Sequence[MapRegion],
+    *,
+    value_name: str = "",
+    layers: Sequence[PointLayer] = (),
+    shade: bool = True,
+) -> dict[str, Any]:
+    """The prefecture's counties with their names, optionally shaded by value (``shade``) and
+    with layers of points on top (a legend entry each, clickable when a point has a ``url``);
+    regions out of scope are greyed. The boundaries are a ``geo`` component that the region
+    series and the point series share."""
     values = [r.value for r in regions if r.value is not None]
     option = _base() | {
-        "tooltip": {"trigger": "item", "formatter": "{b}<br/>{c}"},
+        "tooltip": {"trigger": "item"},
+        "geo": {
+            "map": COUNTY_MAP,
+            "roam": bool(layers),
+            "top": 16,
+            "bottom": 48 if layers else 16,
+            "left": 8,
+            "right": 8,
+            "scaleLimit": {"min": 1, "max": 12},
+            "aspectScale": 0.95,
+            # with points on top, the names are drawn fainter so that the points stay readable
+            "label": {
+                "show": True,
+                "fontSize": 14,
+                "fontWeight": "bold",
+                "color": "rgba(31, 35, 40, 0.55)" if layers else "#1f2328",
+            },
+            "itemStyle": {"areaColor": "#f3f6f9", "borderColor": "#8c959f", "borderWidth": 1.2},
+            "emphasis": {"label": {"show": True}, "itemStyle": {"areaColor": "#ffd866"}},
+            "regions": [
+                {"name": r.name, "itemStyle": {"areaColor": "#e6e8eb"}}
+                for r in regions
+                if not r.highlighted
+            ],
+        },
         "series": [
             {
                 "name": value_name,
                 "type": "map",
-                "map": COUNTY_MAP,
-                "roam": False,
-                "aspectScale": 0.95,
-                "label": {"show": True, "fontSize": 14, "fontWeight": "bold", "color": "#1f2328"},
-                "emphasis": {"label": {"show": True}, "itemStyle": {"areaColor": "#ffd866"}},
-                "itemStyle": {"borderColor": "#ffffff", "borderWidth": 1.5},
-                "data": [
-                    {
-                        "name": r.name,
-                        "value": r.value,
-                        **({} if r.highlighted else {"itemStyle": {"areaColor": "#e6e8eb"}}),
-                    }
-                    for r in regions
-                ],
-            }
+                "geoIndex": 0,
+                "tooltip": {"formatter": "{b}<br/>{a}：{c}"},
+                "data": [{"name": r.name, "value": r.value} for r in regions],
+            },
+            *(
+                {
+                    "name": layer.name,
+                    "type": "scatter",
+                    "coordinateSystem": "geo",
+                    "symbolSize": 7,
+                    "itemStyle": {
+                        "color": layer.color,
+                        "borderColor": "#ffffff",
+                        "borderWidth": 0.5,
+                    },
+                    "tooltip": {"formatter": "{a}<br/>{b}"},
+                    "data": [
+                        {
+                            "name": p.name,
+                            "value": [p.lon, p.lat],
+                            **({"url": p.url} if p.url else {}),
+                        }
+                        for p in layer.points
+                    ],
+                }
+                for layer in layers
+            ),
         ],
     }
-    if values:
+    if layers:
+        option["legend"] = {"type": "scroll", "bottom": 0, "data": [layer.name for layer in layers]}
+    if values and shade:
         option["visualMap"] = {
             "min": min(values),
             "max": max(values) if max(values) > min(values) else min(values) + 1,

@@ -33,7 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("规划监测", "plan.index", STAFF),
     NavItem("服务质量", "quality.index", LOGGED_IN),
     NavItem("寄递安全", "security.index", LOGGED_IN),
-    NavItem("网络布局", "geo.map", LOGGED_IN),
+    NavItem("网络布局", "registry.index", LOGGED_IN),
     NavItem("数据报送", "ingest.index", ENTERPRISE | {Role.ADMIN}),
     NavItem("信息公开", "web.public", EVERYONE),
     NavItem("账号管理", "auth.admin", STAFF, permission="users.admin"),

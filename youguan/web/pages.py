@@ -27,6 +27,7 @@ from collections.abc import Callable
 from importlib import import_module, resources
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -81,9 +82,18 @@ def make_environment(view_modules: tuple[str, ...]) -> Environment:
         static=lambda path: f"/static/{path}?v={__version__}",
         scope_label=_actor_scope_label,
         permission_label=lambda code: PERMISSION_LABELS.get(code, code),
+        url_with=url_with,
     )
     env.filters.update(datetime=_format_datetime, number=_format_number)
     return env
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """This page's path and query with some parameters changed (``None`` removes one): links
+    of a pager or a filter that keep the other filters."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    params += [(k, str(v)) for k, v in changes.items() if v is not None and v != ""]
+    return request.url.path + (f"?{urlencode(params)}" if params else "")
 
 
 def _actor_scope_label(actor: Actor) -> str:

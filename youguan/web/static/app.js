@@ -5,6 +5,7 @@
  * GeoJSON from data-map-url (a URL of this platform) under data-map. When ECharts fires
  * `finished`, the element gets data-chart-ready="1" (browser tests wait for it); a failure sets
  * data-chart-error.
+ * A data item with a `url` (a point on a map) opens it when clicked.
  * HTMX: every request carries the page's CSRF token; charts inside swapped content are drawn.
  */
 (function () {
@@ -33,6 +34,9 @@
     return ready.then(function () {
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.on("finished", function () { el.dataset.chartReady = "1"; });
+      chart.on("click", function (p) {
+        if (p.data && p.data.url) { window.location.href = p.data.url; }
+      });
       chart.setOption(option);
       instances.push(chart);
     });
