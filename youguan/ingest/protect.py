@@ -1,0 +1,158 @@
+"""Protecting personal data at the door (DOMAIN.md §2.1, issue "personal data").
+
+Each personal-data value (``sender_id_no``, ``sender_name``, ``sender_phone``) is replaced by:
+
+- ``<field>_hash``: HMAC-SHA256 (hex) of the normalised value, keyed per deployment, so the same
+  person links across items without the value being readable;
+- ``<field>_enc``: AES-256-GCM ciphertext ``version ‖ nonce(12) ‖ ciphertext ‖ tag`` with a random
+  nonce and the field name as associated data, for authorised unmasking only;
+- ``<field>_masked``: a display form (``532801********123X``, ``张*``, ``138****5678``).
+
+Both keys are derived from ``YOUGUAN_PII_KEY`` with HKDF-SHA256 under distinct ``info`` labels, so
+the hash key and the encryption key are independent. Nothing here logs or raises with a value in
+it. The masks are Arrow compute (vectorised); hashing and encryption run once per *distinct*
+value of a batch, which is unavoidable for a keyed cryptographic function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+PII_FIELDS = ("sender_id_no", "sender_name", "sender_phone")
+CIPHER_VERSION = 1
+NONCE_BYTES = 12
+_SALT = b"youguan/pii/v1"
+
+
+class UnmaskError(ValueError):
+    """A ciphertext could not be opened (wrong key, wrong field or tampered)."""
+
+
+def _derive(master: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=_SALT, info=label).derive(master)
+
+
+def normalise(field: str, value: str) -> str:
+    """The canonical form hashed and encrypted: ID numbers upper-case without spaces, phones as
+    digits (a leading ``+86``/``0086`` country prefix dropped), names trimmed."""
+    v = value.strip()
+    if field == "sender_id_no":
+        return "".join(v.split()).upper()
+    if field == "sender_phone":
+        digits = "".join(ch for ch in v if ch.isdigit())
+        for prefix in ("0086", "86"):
+            if v.lstrip().startswith(("+", "00")) and digits.startswith(prefix):
+                return digits[len(prefix) :]
+        return digits
+    return v
+
+
+@dataclass(frozen=True)
+class PiiCipher:
+    """Keyed hashing and authenticated encryption of personal data."""
+
+    hash_key: bytes
+    enc_key: bytes
+
+    @classmethod
+    def from_master(cls, master: bytes) -> PiiCipher:
+        return cls(_derive(master, b"hmac-sha256"), _derive(master, b"aes-256-gcm"))
+
+    def digest(self, field: str, value: str) -> str:
+        msg = field.encode() + b"\x00" + normalise(field, value).encode()
+        return hmac.new(self.hash_key, msg, hashlib.sha256).hexdigest()
+
+    def encrypt(self, field: str, value: str, nonce: bytes | None = None) -> bytes:
+        nonce = nonce or os.urandom(NONCE_BYTES)
+        data = normalise(field, value).encode()
+        return (
+            bytes([CIPHER_VERSION])
+            + nonce
+            + AESGCM(self.enc_key).encrypt(nonce, data, field.encode())
+        )
+
+    def decrypt(self, field: str, blob: bytes) -> str:
+        if len(blob) < 1 + NONCE_BYTES + 16 or blob[0] != CIPHER_VERSION:
+            raise UnmaskError("unsupported ciphertext")
+        nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        try:
+            return AESGCM(self.enc_key).decrypt(nonce, body, field.encode()).decode()
+        except Exception as exc:  # InvalidTag: never echo the blob
+            raise UnmaskError("ciphertext does not open with this key and field") from exc
+
+    # ---- columns ------------------------------------------------------------------------
+    # Each distinct value of a column is hashed or encrypted once; rows share the result.
+    def hash_column(self, field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """``<field>_hash`` for a column (null stays null)."""
+        encoded = pc.dictionary_encode(_clean(values))
+        digests = [self.digest(field, u) for u in encoded.dictionary.to_pylist()]
+        return pc.take(pa.array(digests, pa.string()), encoded.indices)
+
+    def encrypt_column(self, field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """``<field>_enc`` for a column: one random nonce per distinct value of the batch."""
+        encoded = pc.dictionary_encode(_clean(values))
+        uniques: list[str] = encoded.dictionary.to_pylist()
+        nonces = os.urandom(NONCE_BYTES * len(uniques))
+        blobs = [
+            self.encrypt(field, u, nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES])
+            for i, u in enumerate(uniques)
+        ]
+        return pc.take(pa.array(blobs, pa.binary()), encoded.indices)
+
+
+def _clean(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    v = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    return pc.if_else(pc.equal(v, ""), pa.scalar(None, pa.string()), v)
+
+
+def _keep_ends(v: pa.Array, head: int, tail: int, min_len: int) -> pa.Array:
+    """Keep ``head`` and ``tail`` characters of values at least ``min_len`` long, star the rest."""
+    n = pc.utf8_length(v)
+    stars = pc.binary_repeat("*", pc.max_element_wise(pc.subtract(n, head + tail), 0))
+    kept = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(v, 0, head),
+        stars,
+        pc.utf8_slice_codeunits(v, -tail),
+        "",
+    )
+    return pc.if_else(pc.greater_equal(n, min_len), kept, pc.binary_repeat("*", n))
+
+
+def mask(field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The display form of a personal-data column (vectorised):
+
+    - ID numbers of 10+ characters keep the first 6 and last 4 (``532801********123X``); shorter
+      ones keep the first and the last 2 characters from 5 characters on, else all starred;
+    - names keep the first character (``张*``, ``欧阳**`` → ``欧***``);
+    - phones (digits) of 7+ digits keep the first 3 and last 4 (``138****5678``)."""
+    v = _clean(values)
+    if field == "sender_id_no":
+        v = pc.utf8_upper(pc.replace_substring_regex(v, r"\s+", ""))
+        long = _keep_ends(v, 6, 4, 10)
+        short = _keep_ends(v, 1, 2, 5)
+        return pc.if_else(pc.greater_equal(pc.utf8_length(v), 10), long, short)
+    if field == "sender_phone":
+        digits = pc.replace_substring_regex(v, r"\D", "")
+        digits = pc.if_else(
+            pc.match_substring_regex(v, r"^\s*(\+|00)86"),
+            pc.replace_substring_regex(digits, r"^(00)?86", ""),
+            digits,
+        )
+        return _keep_ends(digits, 3, 4, 7)
+    n = pc.utf8_length(v)
+    first = pc.utf8_slice_codeunits(v, 0, 1)
+    starred = pc.binary_join_element_wise(
+        first, pc.binary_repeat("*", pc.max_element_wise(pc.subtract(n, 1), 0)), ""
+    )
+    return pc.if_else(pc.greater(n, 1), starred, pc.binary_repeat("*", n))
