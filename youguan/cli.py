@@ -6,6 +6,8 @@ from __future__ import annotations
 import typer
 
 from youguan.cli_support import cli_context, emit_json, err, fail
+from youguan.ingest import cli as ingest_cli
+from youguan.lake import cli as lake_cli
 
 app = typer.Typer(
     name="youguan",
@@ -14,6 +16,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(lake_cli.app, name="lake")
 
 
 @app.command()

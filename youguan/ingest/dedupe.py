@@ -103,7 +103,7 @@ def before_acceptance(
     waybills = [f for f in lake.files("waybills", brands=sorted(brands)) if f.month >= first]
     if not waybills:
         return pa.table({"filename": pa.array([], pa.string())})
-    return con.execute(
+    return con.sql(
         """
         SELECT s.*, w.accepted_at AS waybill_accepted_at
         FROM read_parquet($parts, filename = true, file_row_number = true) s
@@ -114,7 +114,7 @@ def before_acceptance(
         WHERE s.occurred_at < w.accepted_at
         ORDER BY s.source_row
         """,
-        {"parts": [str(p) for p in parts], "waybills": [str(f.path) for f in waybills]},
+        params={"parts": [str(p) for p in parts], "waybills": [str(f.path) for f in waybills]},
     ).to_arrow_table()
 
 

@@ -342,7 +342,8 @@ def _late_rejects(
 ) -> dict[Path, np.ndarray]:
     col = ds.column("occurred_at")
     local = pc.strftime(
-        late["occurred_at"].cast(pa.timestamp("us", "Asia/Shanghai")), format="%Y-%m-%dT%H:%M:%S%z"
+        late["occurred_at"].cast(pa.timestamp("s", "Asia/Shanghai"), safe=False),
+        format="%Y-%m-%dT%H:%M:%S+08:00",
     )
     head, _, tail = (
         TEMPLATES[Code.BEFORE_ACCEPTANCE].format(label=col.label, value="\x00").partition("\x00")
