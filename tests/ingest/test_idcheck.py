@@ -74,3 +74,12 @@ def test_vectorised_check_equals_the_reference(values: list[str | None], allow_1
     got = valid_id_mask(pa.array(values, pa.string()), today=TODAY, allow_15=allow_15).to_pylist()
     want = [None if v is None else is_valid_id(v, today=TODAY, allow_15=allow_15) for v in values]
     assert got == want
+
+
+def test_birth_dates_must_exist() -> None:
+    for first17 in ("11010219000229000", "11010220230229000", "11010220230431000"):
+        number = first17 + check_char(first17)
+        assert not is_valid_id(number, today=TODAY)
+        assert valid_id_mask(pa.array([number]), today=TODAY).to_pylist() == [False]
+    leap = "11010220240229000"
+    assert valid_id_mask(pa.array([leap + check_char(leap)]), today=TODAY).to_pylist() == [True]

@@ -1,7 +1,7 @@
 """Exactly once, and the checks that need the lake (issue items 4 and 6), on DuckDB.
 
-Given the staged partition files of a batch (already validated, in the stored schema) and the
-lake's committed files, :func:`settle` finds
+For the staged partition files of a batch (validated, in the stored schema) and the lake's
+committed files, :class:`Settler` finds
 
 - events before their waybill's acceptance, when the waybill is in the lake (rejected);
 - duplicates: rows whose key repeats an earlier row of the batch, or a committed row
@@ -9,28 +9,34 @@ lake's committed files, :func:`settle` finds
   + event + ``occurred_at`` for events, an unmapped event keying on its raw code (or text);
   brand + ``waybill_no`` + kind + ``checked_at`` for security records; brand + county + month for
   statistics;
-- in a correction, the committed rows the batch replaces.
+- in a correction, the committed rows the batch replaces;
 
-Memory stays bounded: rows are first compared by a 64-bit hash of their key (a streaming
-aggregate), and only rows whose hash repeats — in the batch or in the lake — are compared on the
-full key. DuckDB runs with a memory limit and spills to the batch's staging directory. Lake
-files are pruned by brand and, where the key contains the partition's time, by month.
+and writes the staged files without the rows it drops, and copies of the corrected lake files
+without the rows they lose.
+
+Memory stays bounded whatever the batch size: rows are first compared by a 64-bit hash of their
+key (a streaming aggregate); only rows whose hash repeats — in the batch or in the lake — are
+compared on the full key; every set of rows (late, dropped, replaced) stays in DuckDB tables,
+which spill to the batch's staging directory beyond the memory limit, and rejected rows stream
+out in batches. Lake files are pruned by brand and, where the key contains the partition's time,
+by month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from youguan.ingest.schemas import Dataset
 from youguan.lake.store import FileInfo, Lake
+from youguan.lake.writer import StagedFile
 
 # Key columns as SQL over the stored schema (constants of this module, never user input).
 KEY_SQL: dict[str, tuple[str, ...]] = {
@@ -51,10 +57,7 @@ MONTH_PRUNED = {"events", "security", "statistics"}
 
 @dataclass
 class Settlement:
-    drop: dict[Path, np.ndarray] = field(default_factory=dict)  # staged file → row positions
     duplicates: int = 0
-    late: pa.Table | None = None  # rows rejected as before acceptance (stored schema)
-    replace: dict[int, np.ndarray] = field(default_factory=dict)  # lake file id → positions
     corrected: int = 0
     keys: list[list[Any]] = field(default_factory=list)  # keys corrected (the first KEYS_KEPT)
 
@@ -69,147 +72,217 @@ def connect(temp_dir: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _key_select(ds: Dataset) -> str:
-    return ", ".join(f"{k} AS k{i}" for i, k in enumerate(KEY_SQL[ds.name]))
-
-
-def _key_names(ds: Dataset) -> list[str]:
-    return [f"k{i}" for i in range(len(KEY_SQL[ds.name]))]
-
-
-def lake_files_for(lake: Lake, ds: Dataset, brands: set[str], months: set[str]) -> list[FileInfo]:
-    return lake.files(
-        ds.name, brands=sorted(brands), months=sorted(months) if ds.name in MONTH_PRUNED else None
-    )
-
-
 def _jsonable(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.datetime) else v
 
 
-def _group_positions(rows: list[tuple[str, int]]) -> dict[str, np.ndarray]:
-    by_file: dict[str, list[int]] = defaultdict(list)
-    for name, pos in rows:
-        by_file[name].append(pos)
-    return {name: np.unique(np.array(p, dtype=np.int64)) for name, p in by_file.items()}
+class Settler:
+    """The lake-side steps of one batch, on one DuckDB connection."""
 
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        lake: Lake,
+        ds: Dataset,
+        parts: list[StagedFile],
+    ) -> None:
+        self.con = con
+        self.lake = lake
+        self.ds = ds
+        self.parts = parts
+        self.brands = sorted({f.brand for f in parts})
+        self.months = sorted({f.month for f in parts})
+        self.paths = [str(f.path) for f in parts]
+        self.keys = KEY_SQL[ds.name]
+        self.names = [f"k{i}" for i in range(len(self.keys))]
+        self.hash = f"hash({', '.join(self.keys)})"
+        self.lake_files: list[FileInfo] = lake.files(
+            ds.name,
+            brands=self.brands,
+            months=self.months if ds.name in MONTH_PRUNED else None,
+        )
+        for table in ("late", "drops", "replaced"):
+            self._run(f"CREATE OR REPLACE TEMP TABLE {table} (f VARCHAR, pos BIGINT)")
 
-def before_acceptance(
-    con: duckdb.DuckDBPyConnection, lake: Lake, parts: list[Path], brands: set[str], first: str
-) -> pa.Table:
-    """Staged event rows that happened before their (committed) waybill was accepted, with
-    ``filename`` and ``file_row_number``. ``first`` is the earliest month of the batch: only
-    waybills accepted in that month or later can be accepted after one of its events."""
-    waybills = [f for f in lake.files("waybills", brands=sorted(brands)) if f.month >= first]
-    if not waybills:
-        return pa.table({"filename": pa.array([], pa.string())})
-    return con.sql(
-        """
-        SELECT s.*, w.accepted_at AS waybill_accepted_at
-        FROM read_parquet($parts, filename = true, file_row_number = true) s
-        JOIN (
-            SELECT brand, waybill_no, min(accepted_at) AS accepted_at
-            FROM read_parquet($waybills) GROUP BY ALL
-        ) w ON s.brand = w.brand AND s.waybill_no = w.waybill_no
-        WHERE s.occurred_at < w.accepted_at
-        ORDER BY s.source_row
-        """,
-        params={"parts": [str(p) for p in parts], "waybills": [str(f.path) for f in waybills]},
-    ).to_arrow_table()
+    # ---- events before acceptance ---------------------------------------------------------
+    def before_acceptance(self) -> int:
+        """Mark staged events that happened before their committed waybill was accepted; only
+        waybills accepted in the batch's earliest month or later can be."""
+        first = min(self.months, default="")
+        waybills = [
+            str(f.path) for f in self.lake.files("waybills", brands=self.brands) if f.month >= first
+        ]
+        if not self.paths or not waybills:
+            return 0
+        self._run(
+            """
+            CREATE OR REPLACE TEMP TABLE late_rows AS
+            SELECT s.*, s.filename AS f, s.file_row_number AS pos
+            FROM read_parquet($parts, filename = true, file_row_number = true) s
+            JOIN (
+                SELECT brand, waybill_no, min(accepted_at) AS accepted_at
+                FROM read_parquet($waybills) GROUP BY ALL
+            ) w ON s.brand = w.brand AND s.waybill_no = w.waybill_no
+            WHERE s.occurred_at < w.accepted_at
+            """,
+            {"parts": self.paths, "waybills": waybills},
+        )
+        self._run("INSERT INTO late SELECT f, pos FROM late_rows")
+        return int(self._scalar("SELECT count(*) FROM late"))
 
+    def late_batches(self, rows: int) -> Iterator[pa.RecordBatch]:
+        """The late rows (stored schema), by source row, in batches of ``rows``."""
+        if not self._scalar("SELECT count(*) FROM late"):
+            return iter(())
+        reader = self.con.sql(
+            "SELECT * EXCLUDE (filename, file_row_number, f, pos) FROM late_rows "
+            "ORDER BY source_row"
+        ).to_arrow_reader(rows)
+        return iter(reader)
 
-def settle(
-    con: duckdb.DuckDBPyConnection,
-    lake: Lake,
-    ds: Dataset,
-    parts: list[Path],
-    *,
-    brands: set[str],
-    months: set[str],
-    exclude: dict[Path, np.ndarray] | None = None,
-    correct: bool = False,
-) -> Settlement:
-    """Find duplicates (and, in a correction, the committed rows to replace) for the staged
-    ``parts``. Rows listed in ``exclude`` (already rejected) take no part."""
-    out = Settlement()
-    if not parts:
-        return out
-    lake_files = lake_files_for(lake, ds, brands, months)
-    params: dict[str, object] = {"parts": [str(p) for p in parts]}
-    keys = _key_select(ds)
-    names = _key_names(ds)
-    hash_expr = f"hash({', '.join(KEY_SQL[ds.name])})"
-    staged_sql = f"""
-        SELECT {keys}, {hash_expr} AS h, source_row, filename AS f, file_row_number AS pos
-        FROM read_parquet($parts, filename = true, file_row_number = true)
-    """  # noqa: S608 - key expressions are this module's constants
-    excluded = [(str(p), int(pos)) for p, arr in (exclude or {}).items() for pos in arr]
-    if excluded:
-        con.execute("CREATE OR REPLACE TEMP TABLE excluded (f VARCHAR, pos BIGINT)")
-        con.executemany("INSERT INTO excluded VALUES (?, ?)", excluded)
-        staged_sql = f"SELECT s.* FROM ({staged_sql}) s ANTI JOIN excluded e USING (f, pos)"  # noqa: S608
-    if lake_files:
-        params["lake"] = [str(f.path) for f in lake_files]
-        lake_hashes = f"""
-            SELECT DISTINCT {hash_expr} AS h FROM read_parquet($lake)
-            WHERE {hash_expr} IN (SELECT h FROM staged)
-        """  # noqa: S608
-    else:
-        lake_hashes = "SELECT NULL::UBIGINT AS h WHERE false"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE cand AS
-        WITH staged AS ({staged_sql}),
-             repeated AS (SELECT h FROM staged GROUP BY h HAVING count(*) > 1),
-             in_lake AS ({lake_hashes})
-        SELECT * FROM staged
-        WHERE h IN (SELECT h FROM repeated) OR h IN (SELECT h FROM in_lake)
-        """,  # noqa: S608
-        params,
-    )
-    # In-batch duplicates: every row but the first of its exact key.
-    within = con.execute(
-        f"""
-        SELECT f, pos FROM cand
-        QUALIFY row_number() OVER (PARTITION BY {", ".join(names)} ORDER BY source_row) > 1
-        """  # noqa: S608
-    ).fetchall()
-    drop = list(within)
-    if lake_files:
-        on = " AND ".join(f"c.{n} = l.{n}" for n in names)
-        firsts = f"""
-            SELECT * FROM cand
-            QUALIFY row_number() OVER (PARTITION BY {", ".join(names)} ORDER BY source_row) = 1
-        """  # noqa: S608
-        lake_rows = f"""
-            SELECT {keys}, filename AS f, file_row_number AS pos
-            FROM read_parquet($lake, filename = true, file_row_number = true)
-            WHERE {hash_expr} IN (SELECT h FROM cand)
-        """  # noqa: S608
-        matched = con.execute(
-            f"""
-            WITH firsts AS ({firsts}), l AS ({lake_rows})
-            SELECT c.f AS cf, c.pos AS cpos, l.f AS lf, l.pos AS lpos,
-                   {", ".join(f"c.{n}" for n in names)}
-            FROM firsts c JOIN l ON {on}
-            ORDER BY c.source_row
-            """,  # noqa: S608
-            {"lake": params["lake"]},
-        ).fetchall()
-        if correct:
-            by_path = {str(f.path): f.id for f in lake_files}
-            seen: set[tuple[str, int]] = set()
-            for cf, cpos, _, _, *key in matched:
-                if (cf, cpos) not in seen:
-                    seen.add((cf, cpos))
-                    if len(out.keys) < KEYS_KEPT:
-                        out.keys.append([_jsonable(k) for k in key])
-            out.corrected = len(seen)
-            old = [(lf, lp) for _, _, lf, lp, *_ in matched]
-            for name, positions in _group_positions(old).items():
-                out.replace[by_path[name]] = positions
+    # ---- duplicates and corrections -------------------------------------------------------
+    def settle(self, *, correct: bool = False) -> Settlement:
+        """Mark duplicates to drop (or, in a correction, committed rows to replace)."""
+        out = Settlement()
+        if not self.paths:
+            return out
+        keys = ", ".join(f"{k} AS {n}" for k, n in zip(self.keys, self.names, strict=True))
+        staged = f"""
+            SELECT {keys}, {self.hash} AS h, source_row, filename AS f, file_row_number AS pos
+            FROM read_parquet($parts, filename = true, file_row_number = true)
+        """  # noqa: S608 - key expressions are this module's constants
+        staged = f"SELECT s.* FROM ({staged}) s ANTI JOIN late USING (f, pos)"  # noqa: S608
+        params: dict[str, Any] = {"parts": self.paths}
+        if self.lake_files:
+            params["lake"] = [str(f.path) for f in self.lake_files]
+            in_lake = f"""
+                SELECT DISTINCT {self.hash} AS h FROM read_parquet($lake)
+                WHERE {self.hash} IN (SELECT h FROM staged)
+            """  # noqa: S608
         else:
-            drop.extend({(cf, cpos) for cf, cpos, *_ in matched})
-    out.duplicates = len(drop)
-    out.drop = {Path(name): pos for name, pos in _group_positions(drop).items()}
-    return out
+            in_lake = "SELECT NULL::UBIGINT AS h WHERE false"
+        self._run(
+            f"""
+            CREATE OR REPLACE TEMP TABLE cand AS
+            WITH staged AS ({staged}),
+                 repeated AS (SELECT h FROM staged GROUP BY h HAVING count(*) > 1),
+                 in_lake AS ({in_lake})
+            SELECT *, row_number() OVER (PARTITION BY {", ".join(self.names)}
+                                         ORDER BY source_row) AS nth
+            FROM staged
+            WHERE h IN (SELECT h FROM repeated) OR h IN (SELECT h FROM in_lake)
+            """,  # noqa: S608
+            params,
+        )
+        self._run("INSERT INTO drops SELECT f, pos FROM cand WHERE nth > 1")
+        if self.lake_files:
+            on = " AND ".join(f"c.{n} = l.{n}" for n in self.names)
+            self._run(
+                f"""
+                CREATE OR REPLACE TEMP TABLE matched AS
+                WITH l AS (
+                    SELECT {keys}, filename AS f, file_row_number AS pos
+                    FROM read_parquet($lake, filename = true, file_row_number = true)
+                    WHERE {self.hash} IN (SELECT h FROM cand)
+                )
+                SELECT c.f AS cf, c.pos AS cpos, c.source_row, l.f AS lf, l.pos AS lpos,
+                       {", ".join(f"c.{n}" for n in self.names)}
+                FROM cand c JOIN l ON {on}
+                WHERE c.nth = 1
+                """,  # noqa: S608
+                {"lake": params["lake"]},
+            )
+            if correct:
+                self._run("INSERT INTO replaced SELECT DISTINCT lf, lpos FROM matched")
+                out.corrected = int(
+                    self._scalar("SELECT count(*) FROM (SELECT DISTINCT cf, cpos FROM matched)")
+                )
+                rows = self._run(
+                    f"""
+                    SELECT DISTINCT source_row, {", ".join(self.names)} FROM matched
+                    ORDER BY source_row LIMIT {KEYS_KEPT}
+                    """  # noqa: S608
+                )
+                out.keys = [[_jsonable(v) for v in r[1:]] for r in rows]
+            else:
+                self._run("INSERT INTO drops SELECT DISTINCT cf, cpos FROM matched")
+        out.duplicates = int(self._scalar("SELECT count(*) FROM drops"))
+        return out
+
+    # ---- output ---------------------------------------------------------------------------
+    def write_parts(self, row_group_rows: int) -> list[StagedFile]:
+        """The staged files without late and duplicate rows (rewritten in place)."""
+        out: list[StagedFile] = []
+        for f in self.parts:
+            gone = self._scalar(
+                "SELECT count(*) FROM (SELECT pos FROM late WHERE f = $f "
+                "UNION SELECT pos FROM drops WHERE f = $f)",
+                {"f": str(f.path)},
+            )
+            if not gone:
+                out.append(f)
+                continue
+            tmp = f.path.with_suffix(".filtered")
+            rows = self._copy_without(f.path, tmp, "late_and_drops", row_group_rows)
+            f.path.unlink()
+            if rows:
+                tmp.rename(f.path)
+                out.append(StagedFile(f.brand, f.month, f.path, rows))
+            else:
+                tmp.unlink(missing_ok=True)
+        return out
+
+    def replaced_files(self) -> dict[int, int]:
+        """Lake file id → rows a correction removes from it."""
+        by_path = {str(f.path): f.id for f in self.lake_files}
+        return {
+            by_path[f]: int(n) for f, n in self._run("SELECT f, count(*) FROM replaced GROUP BY f")
+        }
+
+    def write_replaced(self, folder: Path, batch_id: str, row_group_rows: int) -> list[StagedFile]:
+        """Copies of the lake files a correction touches, without the rows it replaces."""
+        out: list[StagedFile] = []
+        replaced = self.replaced_files()
+        for info in self.lake_files:
+            if info.id not in replaced:
+                continue
+            name = f"{self.ds.name}-{info.brand}-{info.month}-{batch_id}-r{info.id}.parquet"
+            target = folder / name
+            rows = self._copy_without(info.path, target, "replaced", row_group_rows)
+            if rows:
+                out.append(StagedFile(info.brand, info.month, target, rows))
+            else:
+                target.unlink(missing_ok=True)
+        return out
+
+    def _copy_without(self, source: Path, target: Path, which: str, row_group_rows: int) -> int:
+        gone = {
+            "late_and_drops": (
+                "SELECT pos FROM late WHERE f = $f UNION SELECT pos FROM drops WHERE f = $f"
+            ),
+            "replaced": "SELECT pos FROM replaced WHERE f = $f",
+        }[which]
+        columns = ", ".join(f'"{name}"' for name in self.ds.stored.names)
+        self._run(
+            f"""
+            COPY (
+                SELECT {columns} FROM read_parquet($f, file_row_number = true)
+                WHERE file_row_number NOT IN ({gone})
+            ) TO '{_quote(target)}'
+            (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {int(row_group_rows)})
+            """,  # noqa: S608 - column names are the dataset's; the path is ours, quoted
+            {"f": str(source)},
+        )
+        return int(pq.read_metadata(target).num_rows) if target.exists() else 0
+
+    def _run(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Execute and drain (DuckDB keeps an undrained result open on the connection)."""
+        return self.con.execute(sql, params or {}).fetchall()
+
+    def _scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        rows = self._run(sql, params)
+        return rows[0][0] if rows else None
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -75,9 +75,13 @@ def _fixed_width_bytes(arr: pa.Array, width: int) -> np.ndarray:
 
 
 def _birth_mask(digits: pa.Array, today: dt.date) -> pa.Array:
-    born = pc.strptime(digits, format="%Y%m%d", unit="s", error_is_null=True).cast(pa.date32())
+    parsed = pc.strptime(digits, format="%Y%m%d", unit="s", error_is_null=True)
+    # strptime rolls impossible days over (19000229 → 1900-03-01): require the round trip
+    real = pc.equal(pc.strftime(parsed, format="%Y%m%d"), digits)
+    born = parsed.cast(pa.date32())
     low, high = pa.scalar(MIN_BIRTH, pa.date32()), pa.scalar(today, pa.date32())
-    return pc.fill_null(pc.and_(pc.greater_equal(born, low), pc.less_equal(born, high)), False)
+    in_range = pc.and_(pc.greater_equal(born, low), pc.less_equal(born, high))
+    return pc.fill_null(pc.and_(real, in_range), False)
 
 
 def valid_id_mask(

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -41,12 +40,29 @@ from youguan.ingest.readers import CSV_BLOCK_BYTES, PY_BATCH_ROWS, RawBatch, Sou
 from youguan.ingest.schemas import Dataset
 from youguan.ingest.validate import ERROR_SCHEMA, Options, check_batch
 from youguan.lake.store import CommittedBatch, Lake, Staging, conform, month_of
-from youguan.lake.writer import PARQUET_OPTIONS, ROW_GROUP_ROWS, PartitionWriter, StagedFile
+from youguan.lake.writer import (
+    BUFFER_ROWS,
+    ROW_GROUP_ROWS,
+    PartitionWriter,
+    StagedFile,
+)
 
 log = logging.getLogger(__name__)
 
 ERRORS_KEPT = 1000  # errors listed in the result; all are in the quarantine file
 Progress = Callable[[str, float | None], None]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Sizes that bound memory: a batch read at a time, rows buffered before a row group is
+    written, and DuckDB's limit (it spills beyond it to the batch's staging directory)."""
+
+    batch_bytes: int = CSV_BLOCK_BYTES  # CSV: bytes per batch
+    batch_rows: int = PY_BATCH_ROWS  # other formats: rows per batch
+    row_group_rows: int = ROW_GROUP_ROWS
+    buffer_rows: int = BUFFER_ROWS
+    memory_limit: str = "1GB"
 
 
 @dataclass
@@ -61,9 +77,7 @@ class Request:
     encoding: str | None = None
     now: dt.datetime | None = None
     allow_15_digit_id: bool = False
-    batch_bytes: int = CSV_BLOCK_BYTES
-    batch_rows: int = PY_BATCH_ROWS
-    memory_limit: str = "1GB"
+    tuning: Tuning = field(default_factory=Tuning)
     progress: Progress | None = None
     source_name: str | None = None
 
@@ -119,8 +133,8 @@ def run(ctx: Context, req: Request, area: Staging, on_commit: OnCommit) -> Outco
             req.path,
             fmt=req.fmt,
             encoding=req.encoding,
-            batch_bytes=req.batch_bytes,
-            batch_rows=req.batch_rows,
+            batch_bytes=req.tuning.batch_bytes,
+            batch_rows=req.tuning.batch_rows,
         )
         out.format, out.encoding = source.format, source.encoding
         stager = _Stager(ctx, req, area.path, out)
@@ -185,7 +199,14 @@ class _Stager:
         qpath.unlink(missing_ok=True)
         self.out.rows = self.out.rejected = 0
         self.out.errors = ErrorLog()
-        writer = PartitionWriter(parts_dir, self.ds.name, self.req.batch_id, self.ds.stored)
+        writer = PartitionWriter(
+            parts_dir,
+            self.ds.name,
+            self.req.batch_id,
+            self.ds.stored,
+            row_group_rows=self.req.tuning.row_group_rows,
+            buffer_rows=self.req.tuning.buffer_rows,
+        )
         quarantine = QuarantineWriter(qpath, self.ds)
         first = True
         try:
@@ -274,44 +295,31 @@ def _settle_and_publish(
 ) -> None:
     ds = req.ds
     brands = {f.brand for f in staged}
-    months = {f.month for f in staged}
     started = time.perf_counter()
     if req.progress:
         req.progress("settle", None)
     with lake.lock(ds.name, brands):
-        con = dedupe.connect(folder / "duckdb", req.memory_limit)
+        con = dedupe.connect(folder / "duckdb", req.tuning.memory_limit)
+        group = req.tuning.row_group_rows
         try:
-            exclude: dict[Path, np.ndarray] = {}
-            if ds.name == "events" and staged:
-                late = dedupe.before_acceptance(
-                    con, lake, [f.path for f in staged], brands, min(months)
-                )
-                if late.num_rows:
-                    exclude = _late_rejects(ds, late, quarantine, out)
-                    _check_threshold(ds, out)
-            settled = dedupe.settle(
-                con,
-                lake,
-                ds,
-                [f.path for f in staged],
-                brands=brands,
-                months=months,
-                exclude=exclude,
-                correct=req.correct,
-            )
+            settler = dedupe.Settler(con, lake, ds, staged)
+            if ds.name == "events" and settler.before_acceptance():
+                for batch in settler.late_batches(group):
+                    _late_rejects(ds, pa.Table.from_batches([batch]), quarantine, out)
+                quarantine.close()
+                _check_threshold(ds, out)
+            settled = settler.settle(correct=req.correct)
+            parts = settler.write_parts(group)
+            replaced = settler.replaced_files()
+            rewritten = settler.write_replaced(folder / "parts", req.batch_id, group)
         finally:
             con.close()
         out.duplicates = settled.duplicates
         out.corrected = settled.corrected
         out.corrected_keys = settled.keys
-        drop = dict(exclude)
-        for path, pos in settled.drop.items():
-            drop[path] = np.union1d(drop.get(path, np.array([], np.int64)), pos)
-        parts = [g for f in staged if (g := _without(f, drop.get(f.path))) is not None]
         out.accepted = sum(f.rows for f in parts)
         if ds.name == "events":
             out.unmapped = sum(_count_unmapped(f.path) for f in parts)
-        rewritten = _rewrite_replaced(lake, ds, req.batch_id, folder, settled.replace)
         out.timings["settle"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
         if req.progress:
@@ -319,7 +327,7 @@ def _settle_and_publish(
         qfile = folder / "quarantine.csv"
         if qfile.exists():
             out.quarantine = _place_quarantine(ctx, qfile, req.batch_id)
-        if parts or settled.replace:
+        if parts or replaced:
             out.committed = lake.publish(
                 ds.name,
                 [*parts, *rewritten],
@@ -327,7 +335,7 @@ def _settle_and_publish(
                 actor=req.actor,
                 source=req.source_name,
                 kind="correct" if req.correct else "append",
-                retire=sorted(settled.replace),
+                retire=sorted(replaced),
                 rows=out.accepted,
                 on_commit=lambda s, seq: on_commit(s, seq, out),
             )
@@ -337,17 +345,15 @@ def _settle_and_publish(
         out.timings["commit"] = round(time.perf_counter() - started, 3)
 
 
-def _late_rejects(
-    ds: Dataset, late: pa.Table, quarantine: QuarantineWriter, out: Outcome
-) -> dict[Path, np.ndarray]:
+def _late_rejects(ds: Dataset, late: pa.Table, quarantine: QuarantineWriter, out: Outcome) -> None:
+    """Report events found to precede their waybill's acceptance (errors and quarantine)."""
     col = ds.column("occurred_at")
     local = pc.strftime(
         late["occurred_at"].cast(pa.timestamp("s", "Asia/Shanghai"), safe=False),
         format="%Y-%m-%dT%H:%M:%S+08:00",
     )
-    head, _, tail = (
-        TEMPLATES[Code.BEFORE_ACCEPTANCE].format(label=col.label, value="\x00").partition("\x00")
-    )
+    template = TEMPLATES[Code.BEFORE_ACCEPTANCE].format(label=col.label, value="\x00")
+    head, _, tail = template.partition("\x00")
     errors = pa.table(
         [
             late["source_row"],
@@ -363,71 +369,11 @@ def _late_rejects(
     quarantine.write(errors, pa.table(values))
     out.errors.add(errors)
     out.rejected += late.num_rows
-    grouped: dict[Path, list[int]] = {}
-    for name, pos in zip(
-        late["filename"].to_pylist(), late["file_row_number"].to_pylist(), strict=True
-    ):
-        grouped.setdefault(Path(name), []).append(int(pos))
-    return {p: np.array(sorted(v), dtype=np.int64) for p, v in grouped.items()}
-
-
-def _filter_positions(source: Path, target: Path, drop: np.ndarray, schema: pa.Schema) -> int:
-    """Copy ``source`` to ``target`` without the rows at positions ``drop``; rows written."""
-    pf = pq.ParquetFile(source)
-    writer: pq.ParquetWriter | None = None
-    offset = written = 0
-    try:
-        for batch in pf.iter_batches(batch_size=ROW_GROUP_ROWS):
-            positions = np.arange(offset, offset + batch.num_rows)
-            offset += batch.num_rows
-            keep = ~np.isin(positions, drop)
-            if not keep.any():
-                continue
-            kept = pa.Table.from_batches([batch]).filter(pa.array(keep)).cast(schema)
-            if writer is None:
-                writer = pq.ParquetWriter(target, schema, **PARQUET_OPTIONS)
-            writer.write_table(kept, row_group_size=ROW_GROUP_ROWS)
-            written += kept.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    return written
-
-
-def _without(f: StagedFile, drop: np.ndarray | None) -> StagedFile | None:
-    """The staged file minus the dropped rows (rewritten in place), or None when empty."""
-    if drop is None or len(drop) == 0:
-        return f
-    tmp = f.path.with_suffix(".filtered")
-    schema = pq.read_schema(f.path)
-    rows = _filter_positions(f.path, tmp, drop, schema)
-    if rows == 0:
-        f.path.unlink()
-        tmp.unlink(missing_ok=True)
-        return None
-    os.replace(tmp, f.path)
-    return StagedFile(f.brand, f.month, f.path, rows)
 
 
 def _count_unmapped(path: Path) -> int:
-    mapped = pq.read_table(path, columns=["mapped"])["mapped"]
-    return int(pc.sum(pc.invert(pc.fill_null(mapped, True))).as_py() or 0)
-
-
-def _rewrite_replaced(
-    lake: Lake, ds: Dataset, batch_id: str, folder: Path, replace: dict[int, np.ndarray]
-) -> list[StagedFile]:
-    """Copies of the lake files a correction touches, without the rows it replaces."""
-    out: list[StagedFile] = []
-    if not replace:
-        return out
-    by_id = {f.id: f for f in lake.files(ds.name) if f.id in replace}
-    for file_id, positions in sorted(replace.items()):
-        info = by_id[file_id]
-        target = (
-            folder / "parts" / f"{ds.name}-{info.brand}-{info.month}-{batch_id}-r{file_id}.parquet"
-        )
-        rows = _filter_positions(info.path, target, positions, ds.stored)
-        if rows:
-            out.append(StagedFile(info.brand, info.month, target, rows))
-    return out
+    pf = pq.ParquetFile(path)
+    return sum(
+        int(pc.sum(pc.invert(pc.fill_null(b.column(0), True))).as_py() or 0)
+        for b in pf.iter_batches(columns=["mapped"])
+    )

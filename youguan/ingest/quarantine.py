@@ -43,7 +43,8 @@ def quarantine_schema(ds: Dataset) -> pa.Schema:
 
 
 class QuarantineWriter:
-    """Streams rejected rows into a quarantine CSV (created on the first row)."""
+    """Streams rejected rows into a quarantine CSV (created on the first row; writing again
+    after ``close`` appends)."""
 
     def __init__(self, path: Path, ds: Dataset) -> None:
         self.path = path
@@ -80,9 +81,14 @@ class QuarantineWriter:
         table = pa.Table.from_arrays(columns, schema=self.schema)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("wb")
-            self._fh.write(codecs.BOM_UTF8)
-            self._writer = pv.CSVWriter(self._fh, self.schema)
+            if self.rows:  # reopened after close(): append without a second header
+                self._fh = self.path.open("ab")
+                options = pv.WriteOptions(include_header=False)
+            else:
+                self._fh = self.path.open("wb")
+                self._fh.write(codecs.BOM_UTF8)
+                options = pv.WriteOptions(include_header=True)
+            self._writer = pv.CSVWriter(self._fh, self.schema, write_options=options)
         self._writer.write_table(table)
         self.rows += table.num_rows
 

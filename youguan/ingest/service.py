@@ -26,7 +26,7 @@ from youguan.db import utcnow
 from youguan.ingest import models as m
 from youguan.ingest.errors import Forbidden, NotFound
 from youguan.ingest.outcome import SubmissionOut, UnmappedCode
-from youguan.ingest.pipeline import Outcome, Progress, Request, run
+from youguan.ingest.pipeline import Outcome, Progress, Request, Tuning, run
 from youguan.ingest.quarantine import read_quarantine
 from youguan.ingest.schemas import dataset
 from youguan.lake.locks import FileLock
@@ -66,18 +66,17 @@ def submit_file(
     allow_15_digit_id: bool = False,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
-    batch_rows: int | None = None,
-    batch_bytes: int | None = None,
-    memory_limit: str = "1GB",
+    tuning: Tuning | None = None,
 ) -> SubmissionOut:
     """Validate, protect, deduplicate and commit one file as one batch.
 
     ``brand``: the brand submitted for (an enterprise actor's own brand by default); rows naming
     another brand are rejected. ``fmt`` overrides the format taken from the extension (``csv``,
     ``tsv``, ``jsonl``, ``parquet``, ``excel``); ``encoding`` the detected text encoding.
-    Returns the submission: ``status`` is ``committed`` (possibly with rejected rows) or
-    ``refused`` (nothing committed: unreadable file, unknown or missing columns, over the
-    dataset's reject threshold). Raises :class:`Forbidden` without the permission."""
+    ``tuning`` bounds memory (the defaults suit a 2-core machine). Returns the submission:
+    ``status`` is ``committed`` (possibly with rejected rows) or ``refused`` (nothing committed:
+    unreadable file, unknown or missing columns, over the dataset's reject threshold). Raises
+    :class:`Forbidden` without the permission."""
     ds = dataset(dataset_name)
     if not actor.can(SUBMIT):
         raise Forbidden("没有报送数据的权限")
@@ -100,12 +99,8 @@ def submit_file(
         allow_15_digit_id=allow_15_digit_id,
         progress=progress,
         source_name=source_name or path.name,
-        memory_limit=memory_limit,
+        tuning=tuning or Tuning(),
     )
-    if batch_rows:
-        req.batch_rows = batch_rows
-    if batch_bytes:
-        req.batch_bytes = batch_bytes
     # The staging lock is held from before the row exists until its final status is written:
     # a submission left open with a free lock is one whose process died (see ``recover``).
     with lake.staging(batch_id) as area:

@@ -29,9 +29,10 @@ class StagedFile:
 
 
 class _Part:
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, row_group_rows: int) -> None:
         self.path = path
         self.schema = schema
+        self.row_group_rows = row_group_rows
         self.pending: list[pa.Table] = []
         self.pending_rows = 0
         self.rows = 0
@@ -43,7 +44,7 @@ class _Part:
         table = pa.concat_tables(self.pending)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, **PARQUET_OPTIONS)
-        self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        self.writer.write_table(table, row_group_size=self.row_group_rows)
         self.rows += table.num_rows
         self.pending, self.pending_rows = [], 0
 
@@ -56,7 +57,18 @@ class _Part:
 class PartitionWriter:
     """Split tables by (brand, month) and stream each partition into its own staging file."""
 
-    def __init__(self, folder: Path, dataset: str, batch_id: str, schema: pa.Schema) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        dataset: str,
+        batch_id: str,
+        schema: pa.Schema,
+        *,
+        row_group_rows: int = ROW_GROUP_ROWS,
+        buffer_rows: int = BUFFER_ROWS,
+    ) -> None:
+        self.row_group_rows = row_group_rows
+        self.buffer_rows = buffer_rows
         self.folder = folder
         self.dataset = dataset
         self.batch_id = batch_id
@@ -77,7 +89,7 @@ class PartitionWriter:
             for key in pc.unique(keys).to_pylist():
                 b, m = key.split(SEP)
                 self._add((b, m), table.filter(pc.equal(keys, key)))
-        while self.buffered > BUFFER_ROWS:
+        while self.buffered > self.buffer_rows:
             largest = max(self.parts.values(), key=lambda p: p.pending_rows)
             self.buffered -= largest.pending_rows
             largest.flush()
@@ -86,11 +98,11 @@ class PartitionWriter:
         part = self.parts.get(key)
         if part is None:
             name = f"{self.dataset}-{key[0]}-{key[1]}-{self.batch_id}.parquet"
-            part = self.parts[key] = _Part(self.folder / name, self.schema)
+            part = self.parts[key] = _Part(self.folder / name, self.schema, self.row_group_rows)
         part.pending.append(table)
         part.pending_rows += table.num_rows
         self.buffered += table.num_rows
-        if part.pending_rows >= ROW_GROUP_ROWS:
+        if part.pending_rows >= self.row_group_rows:
             self.buffered -= part.pending_rows
             part.flush()
 
