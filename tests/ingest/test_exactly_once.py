@@ -130,3 +130,19 @@ def test_concurrent_submissions_of_one_file_store_it_once(ctx: Context, tmp_path
     stored = ctx.lake.arrow("events")
     assert stored.num_rows == 200
     assert pc.count_distinct(stored["source_row"]).as_py() == 200
+
+
+def test_results_are_exact_even_when_the_seen_filter_says_yes_to_everything(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from youguan.ingest import pipeline
+    from youguan.ingest.seen import MIN_SLOTS
+
+    monkeypatch.setattr(pipeline, "slots_for", lambda rows: 16)  # every row a suspect
+    assert MIN_SLOTS > 16
+    rows = [event(i) for i in range(300)]
+    result = submit(ctx, "events", write_csv(tmp_path / "a.csv", [*rows, *rows[:40]]))
+    assert (result.accepted, result.duplicates) == (300, 40)
+    again = submit(ctx, "events", write_csv(tmp_path / "b.csv", [*rows[250:], event(400)]))
+    assert (again.accepted, again.duplicates) == (1, 50)
+    assert ctx.lake.table("events").count().execute() == 301

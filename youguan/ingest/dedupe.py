@@ -84,15 +84,20 @@ class Settler:
         con: duckdb.DuckDBPyConnection,
         lake: Lake,
         ds: Dataset,
-        parts: list[StagedFile],
+        main: list[StagedFile],
+        suspects: list[StagedFile] | None = None,
     ) -> None:
         self.con = con
         self.lake = lake
         self.ds = ds
-        self.parts = parts
-        self.brands = sorted({f.brand for f in parts})
-        self.months = sorted({f.month for f in parts})
-        self.paths = [str(f.path) for f in parts]
+        self.main = main
+        self.suspects = suspects or []
+        self.parts = [*self.main, *self.suspects]
+        self.brands = sorted({f.brand for f in self.parts})
+        self.months = sorted({f.month for f in self.parts})
+        self.paths = [str(f.path) for f in self.parts]
+        self.main_paths = [str(f.path) for f in self.main]
+        self.suspect_paths = [str(f.path) for f in self.suspects]
         self.keys = KEY_SQL[ds.name]
         self.names = [f"k{i}" for i in range(len(self.keys))]
         self.hash = f"hash({', '.join(self.keys)})"
@@ -142,35 +147,58 @@ class Settler:
 
     # ---- duplicates and corrections -------------------------------------------------------
     def settle(self, *, correct: bool = False) -> Settlement:
-        """Mark duplicates to drop (or, in a correction, committed rows to replace)."""
+        """Mark duplicates to drop (or, in a correction, committed rows to replace).
+
+        Candidates are every suspect row (see :mod:`youguan.ingest.seen`) and the main rows
+        whose key hash is a suspect's or a committed row's; only they are compared on the full
+        key. A main row is always the first of its key in the file, so only lake matches ever
+        drop a main row (and force its file to be rewritten)."""
         out = Settlement()
         if not self.paths:
             return out
         keys = ", ".join(f"{k} AS {n}" for k, n in zip(self.keys, self.names, strict=True))
-        staged = f"""
-            SELECT {keys}, {self.hash} AS h, source_row, filename AS f, file_row_number AS pos
-            FROM read_parquet($parts, filename = true, file_row_number = true)
-        """  # noqa: S608 - key expressions are this module's constants
-        staged = f"SELECT s.* FROM ({staged}) s ANTI JOIN late USING (f, pos)"  # noqa: S608
-        params: dict[str, Any] = {"parts": self.paths}
+
+        def scan(param: str) -> str:
+            sql = f"""
+                SELECT {keys}, {self.hash} AS h, source_row, filename AS f, file_row_number AS pos
+                FROM read_parquet(${param}, filename = true, file_row_number = true)
+            """  # noqa: S608 - key expressions are this module's constants
+            return f"SELECT s.* FROM ({sql}) s ANTI JOIN late USING (f, pos)"  # noqa: S608
+
+        empty = "SELECT NULL::UBIGINT AS h WHERE false"
+        params: dict[str, Any] = {}
+        main = sus = None
+        if self.main_paths:
+            params["main"] = self.main_paths
+            main = scan("main")
+        if self.suspect_paths:
+            params["suspects"] = self.suspect_paths
+            sus = scan("suspects")
+        # a side without files is the other side's columns, empty
+        main = main or f"SELECT * FROM ({sus}) WHERE false"  # noqa: S608
+        sus = sus or f"SELECT * FROM ({main}) WHERE false"  # noqa: S608
         if self.lake_files:
             params["lake"] = [str(f.path) for f in self.lake_files]
             in_lake = f"""
                 SELECT DISTINCT {self.hash} AS h FROM read_parquet($lake)
-                WHERE {self.hash} IN (SELECT h FROM staged)
+                WHERE {self.hash} IN (SELECT h FROM main UNION ALL SELECT h FROM sus)
             """  # noqa: S608
         else:
-            in_lake = "SELECT NULL::UBIGINT AS h WHERE false"
+            in_lake = empty
         self._run(
             f"""
             CREATE OR REPLACE TEMP TABLE cand AS
-            WITH staged AS ({staged}),
-                 repeated AS (SELECT h FROM staged GROUP BY h HAVING count(*) > 1),
-                 in_lake AS ({in_lake})
+            WITH main AS ({main}),
+                 sus AS ({sus}),
+                 in_lake AS ({in_lake}),
+                 hot AS (SELECT h FROM sus UNION SELECT h FROM in_lake),
+                 pool AS (
+                     SELECT * FROM main WHERE h IN (SELECT h FROM hot)
+                     UNION ALL SELECT * FROM sus
+                 )
             SELECT *, row_number() OVER (PARTITION BY {", ".join(self.names)}
                                          ORDER BY source_row) AS nth
-            FROM staged
-            WHERE h IN (SELECT h FROM repeated) OR h IN (SELECT h FROM in_lake)
+            FROM pool
             """,  # noqa: S608
             params,
         )

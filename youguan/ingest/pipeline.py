@@ -38,6 +38,7 @@ from youguan.ingest.protect import PiiCipher, mask
 from youguan.ingest.quarantine import QuarantineWriter
 from youguan.ingest.readers import CSV_BLOCK_BYTES, PY_BATCH_ROWS, RawBatch, Source
 from youguan.ingest.schemas import Dataset
+from youguan.ingest.seen import SeenFilter, slots_for
 from youguan.ingest.validate import ERROR_SCHEMA, Options, check_batch
 from youguan.lake.store import CommittedBatch, Lake, Staging, conform, month_of
 from youguan.lake.writer import (
@@ -120,6 +121,13 @@ class Outcome:
 OnCommit = Callable[[Session, "int | None", Outcome], None]
 
 
+@dataclass
+class Staged:
+    main: list[StagedFile]  # rows certainly not repeated within the file
+    suspects: list[StagedFile]  # rows that may repeat an earlier one (checked exactly later)
+    quarantine: QuarantineWriter
+
+
 def run(ctx: Context, req: Request, area: Staging, on_commit: OnCommit) -> Outcome:
     """Ingest one file inside its (locked) staging ``area``. Returns the outcome; a refused file
     sets ``outcome.refusal`` (nothing committed). Other exceptions propagate (nothing committed
@@ -138,12 +146,12 @@ def run(ctx: Context, req: Request, area: Staging, on_commit: OnCommit) -> Outco
         )
         out.format, out.encoding = source.format, source.encoding
         stager = _Stager(ctx, req, area.path, out)
-        staged, quarantine = stager.stage(source)
+        staged = stager.stage(source)
         out.timings["read_validate"] = round(time.perf_counter() - started, 3)
         if out.rows == 0:
             raise FileRefused("文件没有数据行", code="empty")
         _check_threshold(req.ds, out)
-        _settle_and_publish(ctx, lake, req, area.path, staged, quarantine, out, on_commit)
+        _settle_and_publish(ctx, lake, req, area.path, staged, out, on_commit)
     except FileRefused as exc:
         out.refusal = exc
         qfile = area.path / "quarantine.csv"
@@ -182,7 +190,7 @@ class _Stager:
         self.opts = Options(brand=req.brand, now=self.now, allow_15_digit_id=req.allow_15_digit_id)
         self.cipher = PiiCipher.from_master(ctx.keys.pii_key) if req.ds.pii_columns else None
 
-    def stage(self, source: Source) -> tuple[list[StagedFile], QuarantineWriter]:
+    def stage(self, source: Source) -> Staged:
         try:
             return self._stage_once(source)
         except NeedsExactRead:
@@ -192,38 +200,54 @@ class _Stager:
             source.exact = True
             return self._stage_once(source)
 
-    def _stage_once(self, source: Source) -> tuple[list[StagedFile], QuarantineWriter]:
-        parts_dir = self.folder / "parts"
-        shutil.rmtree(parts_dir, ignore_errors=True)
+    def _stage_once(self, source: Source) -> Staged:
+        for name in ("parts", "suspects"):
+            shutil.rmtree(self.folder / name, ignore_errors=True)
         qpath = self.folder / "quarantine.csv"
         qpath.unlink(missing_ok=True)
         self.out.rows = self.out.rejected = 0
         self.out.errors = ErrorLog()
-        writer = PartitionWriter(
-            parts_dir,
-            self.ds.name,
-            self.req.batch_id,
-            self.ds.stored,
-            row_group_rows=self.req.tuning.row_group_rows,
-            buffer_rows=self.req.tuning.buffer_rows,
-        )
+        writers = {
+            name: PartitionWriter(
+                self.folder / name,
+                self.ds.name,
+                self.req.batch_id,
+                self.ds.stored,
+                row_group_rows=self.req.tuning.row_group_rows,
+                buffer_rows=self.req.tuning.buffer_rows,
+                suffix="" if name == "parts" else "-s",
+            )
+            for name in ("parts", "suspects")
+        }
         quarantine = QuarantineWriter(qpath, self.ds)
+        con = dedupe.connect(self.folder / "duckdb", self.req.tuning.memory_limit)
+        seen = SeenFilter(con, dedupe.KEY_SQL[self.ds.name], slots_for(source.size // 40))
         first = True
         try:
             for raw in source.batches():
                 if first and source.format != "jsonl":
                     self._require_columns(raw)
                 first = False
-                self._batch(raw, writer, quarantine)
+                accepted = self._batch(raw, quarantine)
+                if accepted is not None:
+                    suspect = seen.suspects(accepted)
+                    if suspect.any():
+                        flags = pa.array(suspect)
+                        writers["suspects"].write(accepted.filter(flags))
+                        accepted = accepted.filter(pc.invert(flags))
+                    writers["parts"].write(accepted)
                 if self.req.progress:
                     self.req.progress("read", source.progress)
-            staged = writer.close()
+            staged = Staged(writers["parts"].close(), writers["suspects"].close(), quarantine)
         except BaseException:
-            writer.abort()
+            for w in writers.values():
+                w.abort()
             quarantine.close()
             raise
+        finally:
+            con.close()
         quarantine.close()
-        return staged, quarantine
+        return staged
 
     def _require_columns(self, raw: RawBatch) -> None:
         present = set(raw.table.column_names)
@@ -235,7 +259,9 @@ class _Stager:
         if missing:
             raise FileRefused(f"缺少必填列：{'、'.join(missing)}", code="missing_columns")
 
-    def _batch(self, raw: RawBatch, writer: PartitionWriter, quarantine: QuarantineWriter) -> None:
+    def _batch(self, raw: RawBatch, quarantine: QuarantineWriter) -> pa.Table | None:
+        """Validate and protect one batch: rejects to quarantine, accepted rows returned in the
+        stored schema."""
         ds = self.ds
         checked = check_batch(ds, raw, self.opts)
         table = checked.table
@@ -259,7 +285,7 @@ class _Stager:
             values.update(protected)
             quarantine.write(checked.errors, pa.table(values).filter(rejected))
         if n_rejected == n:
-            return
+            return None
         keep = pc.invert(rejected)
         accepted = table.filter(keep) if n_rejected else table
         for name, arr in protected.items():
@@ -279,7 +305,7 @@ class _Stager:
         accepted = accepted.append_column(
             "batch_id", pa.repeat(pa.scalar(self.req.batch_id, pa.string()), m)
         )
-        writer.write(conform(ds, accepted))
+        return conform(ds, accepted)
 
 
 # ---- stage B: lake checks, exactly once, corrections, publish -------------------------------
@@ -288,13 +314,13 @@ def _settle_and_publish(
     lake: Lake,
     req: Request,
     folder: Path,
-    staged: list[StagedFile],
-    quarantine: QuarantineWriter,
+    staged: Staged,
     out: Outcome,
     on_commit: OnCommit,
 ) -> None:
     ds = req.ds
-    brands = {f.brand for f in staged}
+    quarantine = staged.quarantine
+    brands = {f.brand for f in staged.main + staged.suspects}
     started = time.perf_counter()
     if req.progress:
         req.progress("settle", None)
@@ -302,7 +328,7 @@ def _settle_and_publish(
         con = dedupe.connect(folder / "duckdb", req.tuning.memory_limit)
         group = req.tuning.row_group_rows
         try:
-            settler = dedupe.Settler(con, lake, ds, staged)
+            settler = dedupe.Settler(con, lake, ds, staged.main, staged.suspects)
             if ds.name == "events" and settler.before_acceptance():
                 for batch in settler.late_batches(group):
                     _late_rejects(ds, pa.Table.from_batches([batch]), quarantine, out)

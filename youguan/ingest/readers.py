@@ -27,6 +27,7 @@ import datetime as dt
 import io
 import json
 import math
+import mmap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ import pyarrow.parquet as pq
 from youguan.ingest.errors import FileRefused, NeedsExactRead
 from youguan.ingest.schemas import Dataset
 
-CSV_BLOCK_BYTES = 16 << 20
+CSV_BLOCK_BYTES = 4 << 20
 PY_BATCH_ROWS = 100_000
 EXCEL_STREAM_BYTES = 8 << 20
 SNIFF_BYTES = 1 << 20
@@ -226,7 +227,9 @@ class Source:
             block_size=self.batch_bytes,
             encoding=self.encoding if self.encoding not in ("utf-8", "utf-8-sig") else "utf8",
         )
-        parse = pv.ParseOptions(delimiter=self._delimiter, newlines_in_values=True)
+        # A newline can only sit inside a quoted value, and Arrow's reader is markedly faster when
+        # told there is none: tell it so when the file has no quote character at all.
+        parse = pv.ParseOptions(delimiter=self._delimiter, newlines_in_values=self._has_quotes())
         convert = pv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             include_columns=header.columns,
@@ -256,6 +259,10 @@ class Source:
                     f"文件不是有效的 {self.encoding} 编码", code="unreadable"
                 ) from None
         self._done = 1.0
+
+    def _has_quotes(self) -> bool:
+        with self.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return mm.find(b'"') != -1
 
     def _csv_exact(self) -> Iterator[RawBatch]:
         header = self._read_header()

@@ -16,6 +16,9 @@ the first rule that fails, in the order parse → required → value rules. Rule
 - events: a canonical ``event`` or a raw code/text for the crosswalk; unmapped raw codes are kept.
 
 "Not before acceptance" needs the lake's waybills and is checked in :mod:`youguan.ingest.dedupe`.
+
+Every rule yields a boolean mask; error codes and messages are only built for the columns and
+rows that fail, so a clean batch costs one pass per rule and no more.
 """
 
 from __future__ import annotations
@@ -33,19 +36,14 @@ from youguan.ingest.codes import PII_TEMPLATES, TEMPLATES, Code
 from youguan.ingest.crosswalk import map_events
 from youguan.ingest.derive import derive_waybill_columns
 from youguan.ingest.idcheck import valid_id_mask
-from youguan.ingest.parse import NULL_STR, Parsed, as_text, parse_column
+from youguan.ingest.parse import CODES, as_text, parse_column
 from youguan.ingest.readers import RawBatch
-from youguan.ingest.schemas import (
-    TIMESTAMP,
-    Column,
-    ColumnKind,
-    Dataset,
-    DivisionRule,
-)
+from youguan.ingest.schemas import TIMESTAMP, Column, ColumnKind, Dataset, DivisionRule
 from youguan.registry.brands import brands
 
 CLOCK_SKEW = dt.timedelta(minutes=10)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 ERROR_SCHEMA = pa.schema(
     [
         pa.field("row", pa.int64()),
@@ -55,7 +53,7 @@ ERROR_SCHEMA = pa.schema(
     ]
 )
 MALFORMED_FIELD = "*"
-_ID_TYPES_CHECKED = ("resident_id", "temp_resident_id")
+_ID_TYPES_CHECKED = pa.array(["resident_id", "temp_resident_id"])
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,35 @@ class Checked:
     table: pa.Table  # typed input columns + derived columns + ``source_row``
     rejected: pa.Array  # bool per row
     errors: pa.Table  # ERROR_SCHEMA
+
+
+class _Errors:
+    """The first error code of each row of one column, materialised only once a rule fails."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.flagged: np.ndarray | None = None
+        self.codes: np.ndarray | None = None
+
+    def add(self, mask: pa.Array | None, code: Code) -> None:
+        if mask is None:
+            return
+        mask = pc.fill_null(mask, False)
+        if not pc.any(mask).as_py():
+            return
+        m = mask.to_numpy(zero_copy_only=False)
+        if self.flagged is None or self.codes is None:
+            self.flagged = np.zeros(self.n, dtype=bool)
+            self.codes = np.full(self.n, None, dtype=object)
+        new = m & ~self.flagged
+        self.codes[new] = code.value
+        self.flagged |= new
+
+    def ok(self) -> pa.Array | None:
+        return None if self.flagged is None else pa.array(~self.flagged)
+
+    def code_array(self) -> pa.Array | None:
+        return None if self.codes is None else pa.array(self.codes, pa.string())
 
 
 # ---- reference sets -------------------------------------------------------------------------
@@ -95,7 +122,10 @@ def _brand_codes() -> pa.Array:
 
 def normalise_division(codes: pa.Array) -> pa.Array:
     """Strip GB/T 2260 zero padding: ``532801000000`` → ``532801``, ``532800`` → ``5328``."""
-    out = codes
+    padded = pc.fill_null(pc.ends_with(codes, "00"), False)
+    if not pc.any(padded).as_py():
+        return codes
+    out = codes.filter(padded)  # the few padded codes only
     for pattern, repl in (
         (r"^(\d{6})000000$", r"\1"),
         (r"^(\d{9})000$", r"\1"),
@@ -104,40 +134,37 @@ def normalise_division(codes: pa.Array) -> pa.Array:
         (r"^(\d{4})00$", r"\1"),
     ):
         out = pc.replace_substring_regex(out, pattern, repl)
-    return out
+    return pc.replace_with_mask(codes, padded, out)
 
 
 def known_division(codes: pa.Array) -> pa.Array:
     """Whether each (normalised) code names a division we know or, outside the prefecture, a
     township or village under a county we know."""
     exact = pc.is_in(codes, value_set=_division_codes())
-    fine = pc.match_substring_regex(codes, r"^(\d{9}|\d{12})$")
-    elsewhere = pc.invert(pc.starts_with(codes, PREFECTURE_CODE))
-    county_known = pc.is_in(pc.utf8_slice_codeunits(codes, 0, 6), value_set=_county_codes())
-    return pc.or_(exact, pc.and_(pc.and_(fine, elsewhere), county_known))
+    other = pc.and_(pc.is_valid(codes), pc.invert(exact))
+    if not pc.any(other).as_py():
+        return exact
+    rest = codes.filter(other)  # the few codes not in the registry
+    fine = pc.match_substring_regex(rest, r"^(\d{9}|\d{12})$")
+    elsewhere = pc.invert(pc.starts_with(rest, PREFECTURE_CODE))
+    county_known = pc.is_in(pc.utf8_slice_codeunits(rest, 0, 6), value_set=_county_codes())
+    return pc.replace_with_mask(exact, other, pc.and_(pc.and_(fine, elsewhere), county_known))
+
+
+def _present_not_in(values: pa.Array, allowed: pa.Array) -> pa.Array:
+    """Present values outside ``allowed`` (nulls are the required rule's business)."""
+    return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=allowed)))
+
+
+def _too_long(values: pa.Array, limit: int) -> pa.Array | None:
+    # bytes bound characters from above: only count characters when some value could be long
+    longest = pc.max(pc.binary_length(values)).as_py()
+    if longest is None or longest <= limit:
+        return None
+    return pc.greater(pc.utf8_length(values), limit)
 
 
 # ---- error assembly -------------------------------------------------------------------------
-def _first(*codes: pa.Array | None) -> pa.Array | None:
-    present = [c for c in codes if c is not None]
-    if not present:
-        return None
-    return pc.coalesce(*present) if len(present) > 1 else present[0]
-
-
-def _flag(mask: pa.Array, code: Code) -> pa.Array:
-    return pc.if_else(pc.fill_null(mask, False), pa.scalar(code.value), NULL_STR)
-
-
-def _flag_not_in(values: pa.Array, allowed: pa.Array, code: Code) -> pa.Array:
-    """Flag present values outside ``allowed`` (nulls are the required rule's business)."""
-    return _flag(pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed))), code)
-
-
-def _ok(err: pa.Array | None, n: int) -> pa.Array:
-    return pc.is_null(err) if err is not None else pa.array(np.ones(n, dtype=bool))
-
-
 def _shorten(values: pa.Array) -> pa.Array:
     text = pc.fill_null(as_text(values), "")
     long = pc.greater(pc.utf8_length(text), 50)
@@ -201,42 +228,37 @@ def check_batch(ds: Dataset, batch: RawBatch, opts: Options) -> Checked:
     n = batch.table.num_rows
     raw = {name: batch.table.column(name).combine_chunks() for name in batch.table.column_names}
     values: dict[str, pa.Array] = {}
-    errors: dict[str, pa.Array | None] = {}
+    errors = {c.name: _Errors(n) for c in ds.columns}
     for col in ds.columns:
         arr = raw.get(col.name)
         if arr is None:
-            parsed = Parsed(pa.nulls(n, col.arrow_type), None)
-        else:
-            parsed = parse_column(col, arr)
+            values[col.name] = pa.nulls(n, col.arrow_type)
+            continue
+        parsed = parse_column(col, arr)
         values[col.name] = parsed.values
-        errors[col.name] = parsed.errors
+        if parsed.bad is not None:
+            errors[col.name].add(parsed.bad, CODES[col.kind])
 
-    _check_brand(values, errors, opts)
+    _check_brand(values, errors["brand"], opts)
     for col in ds.columns:
-        v = values[col.name]
-        checks: list[pa.Array | None] = [errors[col.name]]
+        v, e = values[col.name], errors[col.name]
         if col.required:
-            checks.append(_flag(pc.is_null(v), Code.REQUIRED))
+            e.add(pc.is_null(v), Code.REQUIRED)
         if col.kind is ColumnKind.STRING:
-            checks.append(_flag(pc.greater(pc.utf8_length(v), col.max_length), Code.TOO_LONG))
+            e.add(_too_long(v, col.max_length), Code.TOO_LONG)
             if col.division is not None:
-                v = normalise_division(v)
-                values[col.name] = v
-                checks.append(_division_check(v, col.division))
+                v = values[col.name] = normalise_division(v)
+                e.add(*_division_check(v, col.division))
             if col.allowed is not None:
-                checks.append(_flag_not_in(v, pa.array(col.allowed), Code.NOT_ALLOWED))
+                e.add(_present_not_in(v, pa.array(col.allowed)), Code.NOT_ALLOWED)
         if col.min_value is not None:
-            checks.append(_flag(pc.less(v, col.min_value), Code.NEGATIVE))
+            e.add(pc.less(v, col.min_value), Code.NEGATIVE)
         if col.kind is ColumnKind.TIMESTAMP:
-            checks.append(_flag(pc.less(v, pa.scalar(EARLIEST, TIMESTAMP)), Code.OUT_OF_RANGE))
-            checks.append(
-                _flag(pc.greater(v, pa.scalar(now + CLOCK_SKEW, TIMESTAMP)), Code.IN_FUTURE)
-            )
+            e.add(pc.less(v, pa.scalar(EARLIEST, TIMESTAMP)), Code.OUT_OF_RANGE)
+            e.add(pc.greater(v, pa.scalar(now + CLOCK_SKEW, TIMESTAMP)), Code.IN_FUTURE)
         if col.kind is ColumnKind.MONTH:
-            this_month = now.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
-            checks.append(_flag(pc.greater(v, this_month), Code.IN_FUTURE))
-            checks.append(_flag(pc.less(v, "2000-01"), Code.OUT_OF_RANGE))
-        errors[col.name] = _first(*checks)
+            e.add(pc.greater(v, now.astimezone(BEIJING).strftime("%Y-%m")), Code.IN_FUTURE)
+            e.add(pc.less(v, "2000-01"), Code.OUT_OF_RANGE)
 
     extra: dict[str, pa.Array] = {}
     if ds.name == "waybills":
@@ -245,70 +267,52 @@ def check_batch(ds: Dataset, batch: RawBatch, opts: Options) -> Checked:
         extra = _check_events(values, errors)
 
     table = pa.table({**values, **extra, "source_row": batch.rows})
-    parts = [
-        t
-        for col in ds.columns
-        if (codes := errors.get(col.name)) is not None
-        and (t := error_rows(batch.rows, col, codes, raw.get(col.name))) is not None
-    ]
     rejected = np.zeros(n, dtype=bool)
-    if parts:
-        err = pa.concat_tables(parts)
-        positions = pc.index_in(err["row"], value_set=batch.rows).to_numpy(zero_copy_only=False)
-        rejected[positions] = True
-    else:
-        err = ERROR_SCHEMA.empty_table()
+    parts = []
+    for col in ds.columns:
+        e = errors[col.name]
+        codes = e.code_array()
+        if codes is None or e.flagged is None:
+            continue
+        rejected |= e.flagged
+        part = error_rows(batch.rows, col, codes, raw.get(col.name))
+        if part is not None:
+            parts.append(part)
     if batch.malformed:
-        err = pa.concat_tables([err, malformed_errors(batch.malformed)])
+        parts.append(malformed_errors(batch.malformed))
+    err = pa.concat_tables(parts) if parts else ERROR_SCHEMA.empty_table()
     return Checked(table, pa.array(rejected), err)
 
 
-def _check_brand(
-    values: dict[str, pa.Array], errors: dict[str, pa.Array | None], opts: Options
-) -> None:
-    brand = pc.utf8_lower(values["brand"])
-    if opts.brand is not None:
-        given = brand
-        brand = pc.fill_null(brand, opts.brand)
-        mismatch = pc.and_(pc.is_valid(given), pc.not_equal(given, opts.brand))
-    else:
-        mismatch = None
+def _check_brand(values: dict[str, pa.Array], errors: _Errors, opts: Options) -> None:
+    given = pc.utf8_lower(values["brand"])
+    brand = given if opts.brand is None else pc.fill_null(given, opts.brand)
     values["brand"] = brand
-    errors["brand"] = _first(
-        _flag(pc.is_null(brand), Code.REQUIRED),
-        _flag_not_in(brand, _brand_codes(), Code.UNKNOWN_BRAND),
-        None if mismatch is None else _flag(mismatch, Code.BRAND_MISMATCH),
-    )
+    errors.add(pc.is_null(brand), Code.REQUIRED)
+    errors.add(_present_not_in(brand, _brand_codes()), Code.UNKNOWN_BRAND)
+    if opts.brand is not None:
+        mismatch = pc.and_(pc.is_valid(given), pc.not_equal(given, opts.brand))
+        errors.add(mismatch, Code.BRAND_MISMATCH)
 
 
-def _division_check(codes: pa.Array, rule: DivisionRule) -> pa.Array:
+def _division_check(codes: pa.Array, rule: DivisionRule) -> tuple[pa.Array, Code]:
     if rule is DivisionRule.PREFECTURE_COUNTY:
-        return _flag_not_in(codes, _prefecture_counties(), Code.NOT_ALLOWED)
-    return _flag(
-        pc.and_(pc.is_valid(codes), pc.invert(known_division(codes))), Code.UNKNOWN_DIVISION
-    )
+        return _present_not_in(codes, _prefecture_counties()), Code.NOT_ALLOWED
+    return pc.and_(pc.is_valid(codes), pc.invert(known_division(codes))), Code.UNKNOWN_DIVISION
 
 
 def _check_waybills(
-    values: dict[str, pa.Array],
-    errors: dict[str, pa.Array | None],
-    opts: Options,
-    now: dt.datetime,
+    values: dict[str, pa.Array], errors: dict[str, _Errors], opts: Options, now: dt.datetime
 ) -> dict[str, pa.Array]:
+    n = len(values["waybill_no"])
     country = pc.utf8_upper(values["dest_country"])
-    bad_country = pc.and_(
-        pc.is_valid(country), pc.invert(pc.match_substring_regex(country, r"^[A-Z]{2}$"))
+    errors["dest_country"].add(
+        pc.and_(pc.is_valid(country), pc.invert(pc.match_substring_regex(country, r"^[A-Z]{2}$"))),
+        Code.INVALID_COUNTRY,
     )
-    errors["dest_country"] = _first(
-        errors["dest_country"], _flag(bad_country, Code.INVALID_COUNTRY)
-    )
-    country = pc.fill_null(country, "CN")
-    values["dest_country"] = country
+    country = values["dest_country"] = pc.fill_null(country, "CN")
     domestic = pc.equal(country, "CN")
-    errors["dest_code"] = _first(
-        errors["dest_code"],
-        _flag(pc.and_(domestic, pc.is_null(values["dest_code"])), Code.REQUIRED),
-    )
+    errors["dest_code"].add(pc.and_(domestic, pc.is_null(values["dest_code"])), Code.REQUIRED)
     derived = derive_waybill_columns(
         pa.table(
             {
@@ -318,25 +322,22 @@ def _check_waybills(
             }
         )
     )
-    n = len(country)
-    ends_ok = pc.and_(_ok(errors["origin_code"], n), _ok(errors["dest_code"], n))
-    outside = pc.and_(pc.is_null(derived["direction"]), ends_ok)
-    errors["origin_code"] = _first(errors["origin_code"], _flag(outside, Code.OUTSIDE_PREFECTURE))
+    ends_ok = [e.ok() for e in (errors["origin_code"], errors["dest_code"]) if e.ok() is not None]
+    outside = pc.is_null(derived["direction"])
+    for ok in ends_ok:
+        outside = pc.and_(outside, ok)
+    errors["origin_code"].add(outside, Code.OUTSIDE_PREFECTURE)
 
     id_no = values["sender_id_no"]
-    id_type = values["sender_id_type"]
-    checked_type = pc.or_(pc.is_null(id_type), pc.is_in(id_type, pa.array(_ID_TYPES_CHECKED)))
-    gb = valid_id_mask(
-        id_no,
-        today=now.astimezone(dt.timezone(dt.timedelta(hours=8))).date(),
-        allow_15=opts.allow_15_digit_id,
-    )
+    checked_type = pc.fill_null(pc.is_in(values["sender_id_type"], _ID_TYPES_CHECKED), True)
+    checked_type = pc.or_(checked_type, pc.is_null(values["sender_id_type"]))
+    today = now.astimezone(BEIJING).date()
+    gb = valid_id_mask(id_no, today=today, allow_15=opts.allow_15_digit_id)
     plausible = pc.match_substring_regex(pc.fill_null(id_no, ""), r"^[0-9A-Za-z\-()\p{Han}]{5,30}$")
     valid = pc.if_else(
-        pc.is_null(id_no),
-        pa.scalar(None, pa.bool_()),
-        pc.if_else(pc.fill_null(checked_type, True), gb, plausible),
+        pc.is_null(id_no), pa.scalar(None, pa.bool_()), pc.if_else(checked_type, gb, plausible)
     )
+    assert len(valid) == n
     return {
         "scope": derived["scope"].combine_chunks(),
         "direction": derived["direction"].combine_chunks(),
@@ -346,15 +347,24 @@ def _check_waybills(
     }
 
 
-def _check_events(
-    values: dict[str, pa.Array], errors: dict[str, pa.Array | None]
-) -> dict[str, pa.Array]:
+def _check_events(values: dict[str, pa.Array], errors: dict[str, _Errors]) -> dict[str, pa.Array]:
     event = values["event"]
     raw_code, raw_text = values["raw_code"], values["raw_text"]
-    mapped_event, mapped_reason, found = map_events(values["brand"], raw_code, raw_text)
     given = pc.is_valid(event)
-    values["event"] = pc.if_else(given, event, mapped_event)
-    values["reason"] = pc.coalesce(values["reason"], pc.if_else(given, NULL_STR, mapped_reason))
-    nothing = pc.and_(pc.invert(given), pc.and_(pc.is_null(raw_code), pc.is_null(raw_text)))
-    errors["event"] = _first(errors["event"], _flag(nothing, Code.REQUIRED))
-    return {"mapped": pc.or_(given, found)}
+    need = pc.invert(given)
+    if pc.any(need).as_py():
+        # the crosswalk runs on the rows that need it only
+        idx = pa.array(np.flatnonzero(need.to_numpy(zero_copy_only=False)))
+        m_event, m_reason, found = map_events(
+            values["brand"].take(idx), raw_code.take(idx), raw_text.take(idx)
+        )
+        values["event"] = pc.replace_with_mask(event, need, m_event)
+        reason = values["reason"]
+        mapped_reason = pc.replace_with_mask(pa.nulls(len(event), pa.string()), need, m_reason)
+        values["reason"] = pc.coalesce(reason, mapped_reason)
+        mapped = pc.replace_with_mask(given, need, found)
+        nothing = pc.and_(need, pc.and_(pc.is_null(raw_code), pc.is_null(raw_text)))
+        errors["event"].add(nothing, Code.REQUIRED)
+    else:
+        mapped = given
+    return {"mapped": mapped}

@@ -26,7 +26,7 @@ from youguan.ingest.schemas import DATASETS, dataset
 from youguan.lake.locks import FileLock
 from youguan.lake.models import LakeFile
 from youguan.lake.store import STAGING, Lake
-from youguan.lake.writer import PARQUET_OPTIONS, ROW_GROUP_ROWS, StagedFile
+from youguan.lake.writer import ROW_GROUP_ROWS, StagedFile, open_writer
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ class _RollingWriter:
             return
         if self.writer is None:
             self.path = self.folder / f"{self.stem}-{len(self.done)}.parquet"
-            self.writer = pq.ParquetWriter(self.path, self.schema, **PARQUET_OPTIONS)
+            self.writer = open_writer(self.path, self.schema)
         table = pa.concat_tables(self.pending)
         self.writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
         self.rows += table.num_rows

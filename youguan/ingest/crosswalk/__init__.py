@@ -187,9 +187,14 @@ def map_events(
     code_key = pc.binary_join_element_wise(
         brand, pc.utf8_upper(pc.utf8_trim_whitespace(raw_code)), f"{SEP}C:"
     )
-    text_norm = pc.replace_substring_regex(pc.utf8_normalize(raw_text, form="NFKC"), r"\s+", "")
-    text_key = pc.binary_join_element_wise(brand, text_norm, f"{SEP}T:")
-    idx = pc.coalesce(pc.index_in(code_key, value_set=cw.keys), pc.index_in(text_key, cw.keys))
+    idx = pc.index_in(code_key, value_set=cw.keys)
+    by_text = pc.and_(pc.is_null(idx), pc.is_valid(raw_text))
+    if pc.any(by_text).as_py():  # texts are normalised for the rows the code did not place only
+        text = pc.utf8_normalize(raw_text.filter(by_text), form="NFKC")
+        text_key = pc.binary_join_element_wise(
+            brand.filter(by_text), pc.replace_substring_regex(text, r"\s+", ""), f"{SEP}T:"
+        )
+        idx = pc.replace_with_mask(idx, by_text, pc.index_in(text_key, value_set=cw.keys))
     event = pc.take(cw.events, idx)
     reason = pc.take(cw.reasons, idx)
     return event, reason, pc.is_valid(idx)

@@ -1,0 +1,65 @@
+"""Which rows of a file may repeat an earlier row, decided while the file streams by.
+
+A fixed-size Bloom filter over the 64-bit hashes of the rows' keys (DuckDB's ``hash`` of the
+key columns): a row whose hash is certainly new goes to the batch's main files; a row that *may*
+have been seen (a repeat in the file, or a false positive of the filter) goes to a small
+"suspects" file that :mod:`youguan.ingest.dedupe` checks exactly. The main files then never need
+rewriting to remove a repeat, and memory stays fixed whatever the file size: a larger file only
+raises the false-positive share, which costs exact checks, never correctness (the filter has no
+false negatives).
+
+The filter keeps one byte per slot rather than one bit so that setting many slots at once is a
+single NumPy assignment with no lost updates.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+MIN_SLOTS = 1 << 16
+MAX_SLOTS = 1 << 26  # 64 MB
+PROBES = 3
+
+
+def slots_for(expected_rows: int) -> int:
+    want = max(expected_rows * 8, MIN_SLOTS)
+    return int(min(1 << int(np.ceil(np.log2(want))), MAX_SLOTS))
+
+
+class SeenFilter:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, key_sql: tuple[str, ...], slots: int
+    ) -> None:
+        self.con = con
+        self.hash_sql = f"SELECT hash({', '.join(key_sql)}) AS h FROM batch"  # noqa: S608
+        self.mask = np.uint64(slots - 1)
+        self.slots = np.zeros(slots, dtype=np.uint8)
+
+    def hashes(self, table: pa.Table) -> np.ndarray:
+        self.con.register("batch", table)
+        try:
+            out = self.con.sql(self.hash_sql).fetchnumpy()["h"]
+        finally:
+            self.con.unregister("batch")
+        return np.asarray(out, dtype=np.uint64)
+
+    def _positions(self, h: np.ndarray) -> list[np.ndarray]:
+        step = (h >> np.uint64(32)) | np.uint64(1)
+        return [(h + np.uint64(i) * step) & self.mask for i in range(PROBES)]
+
+    def suspects(self, table: pa.Table) -> np.ndarray:
+        """Mark the rows that may repeat a row seen before (in this call or an earlier one),
+        then remember every row."""
+        h = self.hashes(table)
+        positions = self._positions(h)
+        seen = np.ones(len(h), dtype=bool)
+        for p in positions:
+            seen &= self.slots[p] != 0
+        _, first = np.unique(h, return_index=True)
+        repeat = np.ones(len(h), dtype=bool)
+        repeat[first] = False
+        for p in positions:
+            self.slots[p] = 1
+        return seen | repeat
