@@ -135,10 +135,10 @@ def test_concurrent_submissions_of_one_file_store_it_once(ctx: Context, tmp_path
 def test_results_are_exact_even_when_the_seen_filter_says_yes_to_everything(
     ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from youguan.ingest import pipeline
+    from youguan.ingest import stage
     from youguan.ingest.seen import MIN_SLOTS
 
-    monkeypatch.setattr(pipeline, "slots_for", lambda rows: 16)  # every row a suspect
+    monkeypatch.setattr(stage, "slots_for", lambda rows: 16)  # every row a suspect
     assert MIN_SLOTS > 16
     rows = [event(i) for i in range(300)]
     result = submit(ctx, "events", write_csv(tmp_path / "a.csv", [*rows, *rows[:40]]))

@@ -14,6 +14,7 @@ from youguan.lake.locks import FileLock
 from youguan.lake.maintenance import check
 from youguan.lake.store import STAGING
 
+pytestmark = pytest.mark.postgres
 ALICE = Actor(name="alice", role=Role.REGULATOR)  # the regulator sees everything
 YUNDA = Actor(name="yunda-api", role=Role.ENTERPRISE, brand="yunda", api_key_id=7)
 JT = Actor(name="jt-api", role=Role.ENTERPRISE, brand="jt")
