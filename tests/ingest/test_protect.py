@@ -44,6 +44,15 @@ def test_hashing_and_encryption_use_separate_subkeys() -> None:
     assert KEY not in (c.hash_key, c.enc_key)
 
 
+def test_the_digest_is_hmac_sha256() -> None:
+    import hashlib
+    import hmac
+
+    c = PiiCipher.from_master(KEY)
+    expected = hmac.new(c.hash_key, b"sender_name\x00" + "张三".encode(), hashlib.sha256)
+    assert c.digest("sender_name", " 张三 ") == expected.hexdigest()
+
+
 def test_ciphertext_opens_only_for_its_field_and_key() -> None:
     c = PiiCipher.from_master(KEY)
     blob = c.encrypt("sender_name", "张三")

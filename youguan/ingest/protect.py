@@ -17,9 +17,7 @@ value of a batch, which is unavoidable for a keyed cryptographic function.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,36 +54,41 @@ def normalise(field: str, value: str) -> str:
     return v
 
 
-@dataclass(frozen=True)
 class PiiCipher:
     """Keyed hashing and authenticated encryption of personal data."""
 
-    hash_key: bytes
-    enc_key: bytes
+    def __init__(self, hash_key: bytes, enc_key: bytes) -> None:
+        self.hash_key = hash_key
+        self.enc_key = enc_key
+        self._aes = AESGCM(enc_key)
+        # HMAC's keyed inner and outer states, copied per value (RFC 2104: the same result as
+        # ``hmac.new`` at a third of the cost, which matters at a million values)
+        block = hash_key.ljust(64, b"\x00")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     @classmethod
     def from_master(cls, master: bytes) -> PiiCipher:
         return cls(_derive(master, b"hmac-sha256"), _derive(master, b"aes-256-gcm"))
 
     def digest(self, field: str, value: str) -> str:
-        msg = field.encode() + b"\x00" + normalise(field, value).encode()
-        return hmac.new(self.hash_key, msg, hashlib.sha256).hexdigest()
+        inner = self._inner.copy()
+        inner.update(field.encode() + b"\x00" + normalise(field, value).encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def encrypt(self, field: str, value: str, nonce: bytes | None = None) -> bytes:
         nonce = nonce or os.urandom(NONCE_BYTES)
         data = normalise(field, value).encode()
-        return (
-            bytes([CIPHER_VERSION])
-            + nonce
-            + AESGCM(self.enc_key).encrypt(nonce, data, field.encode())
-        )
+        return bytes([CIPHER_VERSION]) + nonce + self._aes.encrypt(nonce, data, field.encode())
 
     def decrypt(self, field: str, blob: bytes) -> str:
         if len(blob) < 1 + NONCE_BYTES + 16 or blob[0] != CIPHER_VERSION:
             raise UnmaskError("unsupported ciphertext")
         nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
         try:
-            return AESGCM(self.enc_key).decrypt(nonce, body, field.encode()).decode()
+            return self._aes.decrypt(nonce, body, field.encode()).decode()
         except Exception as exc:  # InvalidTag: never echo the blob
             raise UnmaskError("ciphertext does not open with this key and field") from exc
 
