@@ -39,19 +39,27 @@ def _derive(master: bytes, label: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=_SALT, info=label).derive(master)
 
 
-def normalise(field: str, value: str) -> str:
-    """The canonical form hashed and encrypted: ID numbers upper-case without spaces, phones as
-    digits (a leading ``+86``/``0086`` country prefix dropped), names trimmed."""
-    v = value.strip()
+def normalise_column(field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The canonical form hashed, encrypted and masked (vectorised; empty → null): text
+    NFKC-normalised (full-width characters become ASCII) and trimmed; ID numbers without spaces
+    and in upper case; phones as their ASCII digits, a leading ``+86``/``0086`` dropped."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    v = pc.utf8_trim_whitespace(pc.utf8_normalize(values.cast(pa.string()), form="NFKC"))
     if field == "sender_id_no":
-        return "".join(v.split()).upper()
-    if field == "sender_phone":
-        digits = "".join(ch for ch in v if ch.isdigit())
-        for prefix in ("0086", "86"):
-            if v.lstrip().startswith(("+", "00")) and digits.startswith(prefix):
-                return digits[len(prefix) :]
-        return digits
-    return v
+        v = pc.utf8_upper(pc.replace_substring_regex(v, r"\s+", ""))
+    elif field == "sender_phone":
+        digits = pc.replace_substring_regex(v, r"[^0-9]", "")
+        international = pc.match_substring_regex(v, r"^(\+|00)")
+        v = pc.if_else(international, pc.replace_substring_regex(digits, r"^(00)?86", ""), digits)
+    return pc.if_else(pc.equal(v, ""), pa.scalar(None, pa.string()), v)
+
+
+def normalise(field: str, value: str) -> str:
+    """:func:`normalise_column` for one value (the same code, so a single lookup hashes the way a
+    submitted column did)."""
+    out = normalise_column(field, pa.array([value], pa.string()))[0].as_py()
+    return out or ""
 
 
 class PiiCipher:
@@ -72,15 +80,20 @@ class PiiCipher:
         return cls(_derive(master, b"hmac-sha256"), _derive(master, b"aes-256-gcm"))
 
     def digest(self, field: str, value: str) -> str:
+        return self._digest(field, normalise(field, value))
+
+    def encrypt(self, field: str, value: str, nonce: bytes | None = None) -> bytes:
+        return self._encrypt(field, normalise(field, value), nonce or os.urandom(NONCE_BYTES))
+
+    def _digest(self, field: str, normalised: str) -> str:
         inner = self._inner.copy()
-        inner.update(field.encode() + b"\x00" + normalise(field, value).encode())
+        inner.update(field.encode() + b"\x00" + normalised.encode())
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.hexdigest()
 
-    def encrypt(self, field: str, value: str, nonce: bytes | None = None) -> bytes:
-        nonce = nonce or os.urandom(NONCE_BYTES)
-        data = normalise(field, value).encode()
+    def _encrypt(self, field: str, normalised: str, nonce: bytes) -> bytes:
+        data = normalised.encode()
         return bytes([CIPHER_VERSION]) + nonce + self._aes.encrypt(nonce, data, field.encode())
 
     def decrypt(self, field: str, blob: bytes) -> str:
@@ -96,27 +109,20 @@ class PiiCipher:
     # Each distinct value of a column is hashed or encrypted once; rows share the result.
     def hash_column(self, field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """``<field>_hash`` for a column (null stays null)."""
-        encoded = pc.dictionary_encode(_clean(values))
-        digests = [self.digest(field, u) for u in encoded.dictionary.to_pylist()]
+        encoded = pc.dictionary_encode(normalise_column(field, values))
+        digests = [self._digest(field, u) for u in encoded.dictionary.to_pylist()]
         return pc.take(pa.array(digests, pa.string()), encoded.indices)
 
     def encrypt_column(self, field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """``<field>_enc`` for a column: one random nonce per distinct value of the batch."""
-        encoded = pc.dictionary_encode(_clean(values))
+        encoded = pc.dictionary_encode(normalise_column(field, values))
         uniques: list[str] = encoded.dictionary.to_pylist()
         nonces = os.urandom(NONCE_BYTES * len(uniques))
         blobs = [
-            self.encrypt(field, u, nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES])
+            self._encrypt(field, u, nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES])
             for i, u in enumerate(uniques)
         ]
         return pc.take(pa.array(blobs, pa.binary()), encoded.indices)
-
-
-def _clean(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    v = pc.utf8_trim_whitespace(values.cast(pa.string()))
-    return pc.if_else(pc.equal(v, ""), pa.scalar(None, pa.string()), v)
 
 
 def _keep_ends(v: pa.Array, head: int, tail: int, min_len: int) -> pa.Array:
@@ -139,20 +145,13 @@ def mask(field: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
       ones keep the first and the last 2 characters from 5 characters on, else all starred;
     - names keep the first character (``张*``, ``欧阳**`` → ``欧***``);
     - phones (digits) of 7+ digits keep the first 3 and last 4 (``138****5678``)."""
-    v = _clean(values)
+    v = normalise_column(field, values)
     if field == "sender_id_no":
-        v = pc.utf8_upper(pc.replace_substring_regex(v, r"\s+", ""))
         long = _keep_ends(v, 6, 4, 10)
         short = _keep_ends(v, 1, 2, 5)
         return pc.if_else(pc.greater_equal(pc.utf8_length(v), 10), long, short)
     if field == "sender_phone":
-        digits = pc.replace_substring_regex(v, r"\D", "")
-        digits = pc.if_else(
-            pc.match_substring_regex(v, r"^\s*(\+|00)86"),
-            pc.replace_substring_regex(digits, r"^(00)?86", ""),
-            digits,
-        )
-        return _keep_ends(digits, 3, 4, 7)
+        return _keep_ends(v, 3, 4, 7)
     n = pc.utf8_length(v)
     first = pc.utf8_slice_codeunits(v, 0, 1)
     starred = pc.binary_join_element_wise(
