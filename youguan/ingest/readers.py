@@ -261,8 +261,10 @@ class Source:
         self._done = 1.0
 
     def _has_quotes(self) -> bool:
+        """Whether a quote character follows the header line (a quoted header is common and
+        harmless; the header is parsed on its own)."""
         with self.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return mm.find(b'"') != -1
+            return mm.find(b'"', mm.find(b"\n") + 1) != -1
 
     def _csv_exact(self) -> Iterator[RawBatch]:
         header = self._read_header()

@@ -118,12 +118,17 @@ class PartitionWriter:
             pc.binary_join_element_wise(table["brand"], table["month"], SEP).combine_chunks()
         )
         labels = keys.dictionary.to_pylist()
-        if len(labels) == 1:
-            brand, month = labels[0].split(SEP)
-            self._add((brand, month), table)
+        codes = keys.indices.to_numpy()
+        # Rows of a partition usually come in runs (a file is one brand, roughly in time
+        # order): zero-copy slices per run then. Shuffled rows are sorted by partition once.
+        bounds = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+        if len(bounds) < max(8, 2 * len(labels)):
+            starts = [0, *bounds.tolist()]
+            ends = [*bounds.tolist(), len(codes)]
+            for start, end in zip(starts, ends, strict=True):
+                brand, month = labels[codes[start]].split(SEP)
+                self._add((brand, month), table.slice(start, end - start))
         else:
-            # one stable sort by partition, then a slice per partition (not a filter each)
-            codes = keys.indices.to_numpy()
             order = np.argsort(codes, kind="stable")
             counts = np.bincount(codes, minlength=len(labels))
             ordered = table.take(pa.array(order))
