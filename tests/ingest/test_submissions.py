@@ -84,3 +84,12 @@ def test_interrupted_submissions_are_marked_failed_and_live_ones_left(ctx: Conte
     assert dead.status == "failed" and dead.refusal and dead.refusal.code == "interrupted"
     assert not (ctx.settings.quarantine_dir / "dead.csv").exists()
     assert service.get_submission(ctx, ALICE, "alive").status == "validating"
+
+
+def test_a_spooled_upload_is_deleted_whatever_the_outcome(ctx: Context, tmp_path: Path) -> None:
+    good = write_csv(tmp_path / "good.csv", [event(i) for i in range(3)])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("colour\nred\n", "utf-8")
+    for path, status in ((good, "committed"), (bad, "refused")):
+        result = service.submit_file(ctx, YUNDA, "events", path, now=NOW, delete_source=True)
+        assert result.status == status and not path.exists()

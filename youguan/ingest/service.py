@@ -67,6 +67,7 @@ def submit_file(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
     tuning: Tuning | None = None,
+    delete_source: bool = False,
 ) -> SubmissionOut:
     """Validate, protect, deduplicate and commit one file as one batch.
 
@@ -76,14 +77,53 @@ def submit_file(
     ``tuning`` bounds memory (the defaults suit a 2-core machine). Returns the submission:
     ``status`` is ``committed`` (possibly with rejected rows) or ``refused`` (nothing committed:
     unreadable file, unknown or missing columns, over the dataset's reject threshold). Raises
-    :class:`Forbidden` without the permission."""
+    :class:`Forbidden` without the permission.
+
+    ``delete_source`` removes the file afterwards, whatever the outcome: an upload spooled to
+    disk holds personal data in clear and must not outlive its ingest."""
+    try:
+        return _submit(
+            ctx,
+            actor,
+            dataset_name,
+            Path(path),
+            brand=brand,
+            correct=correct,
+            source_name=source_name,
+            fmt=fmt,
+            encoding=encoding,
+            allow_15_digit_id=allow_15_digit_id,
+            progress=progress,
+            now=now,
+            tuning=tuning,
+        )
+    finally:
+        if delete_source:
+            Path(path).unlink(missing_ok=True)
+
+
+def _submit(
+    ctx: Context,
+    actor: Actor,
+    dataset_name: str,
+    path: Path,
+    *,
+    brand: str | None,
+    correct: bool,
+    source_name: str | None,
+    fmt: str | None,
+    encoding: str | None,
+    allow_15_digit_id: bool,
+    progress: Progress | None,
+    now: dt.datetime | None,
+    tuning: Tuning | None,
+) -> SubmissionOut:
     ds = dataset(dataset_name)
     if not actor.can(SUBMIT):
         raise Forbidden("没有报送数据的权限")
     if correct and not actor.can(CORRECT):
         raise Forbidden("没有更正已入库数据的权限")
     brand = _submitting_brand(actor, brand)
-    path = Path(path)
     batch_id = uuid.uuid4().hex
     lake = ctx.lake
     req = Request(
