@@ -138,8 +138,8 @@ def test_results_are_exact_even_when_the_seen_filter_says_yes_to_everything(
     from youguan.ingest import stage
     from youguan.ingest.seen import MIN_SLOTS
 
-    monkeypatch.setattr(stage, "slots_for", lambda rows: 16)  # every row a suspect
-    assert MIN_SLOTS > 16
+    monkeypatch.setattr(stage, "slots_for", lambda rows: 64)  # one block: nearly all suspects
+    assert MIN_SLOTS > 64
     rows = [event(i) for i in range(300)]
     result = submit(ctx, "events", write_csv(tmp_path / "a.csv", [*rows, *rows[:40]]))
     assert (result.accepted, result.duplicates) == (300, 40)
