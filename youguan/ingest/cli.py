@@ -41,8 +41,10 @@ def _ingest(
 ) -> None:
     from youguan.ingest import service
     from youguan.ingest.errors import Forbidden
+    from youguan.ingest.runtime import tune_process
 
     with cli_context() as ctx, progress() as bar:
+        tune_process()
         task = bar.add_task(f"读取校验 {path.name}", total=100)
 
         def report(phase: str, fraction: float | None) -> None:
