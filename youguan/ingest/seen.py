@@ -41,12 +41,14 @@ class SeenFilter:
         self.blocks = np.uint64(blocks - 1)  # a power of two minus one: a mask
         self.slots = np.zeros(blocks * BLOCK, dtype=np.uint8)
 
-    def hashes(self, table: pa.Table) -> np.ndarray:
-        self.con.register("batch", table)
+    def hashes(self, table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> np.ndarray:
+        """The key hash of every row (thread-safe when each thread passes its own cursor)."""
+        con = con or self.con
+        con.register("batch", table)
         try:
-            out = self.con.sql(self.hash_sql).fetchnumpy()["h"]
+            out = con.sql(self.hash_sql).fetchnumpy()["h"]
         finally:
-            self.con.unregister("batch")
+            con.unregister("batch")
         return np.asarray(out, dtype=np.uint64)
 
     def _positions(self, h: np.ndarray) -> list[np.ndarray]:
@@ -56,7 +58,10 @@ class SeenFilter:
     def suspects(self, table: pa.Table) -> np.ndarray:
         """Mark the rows that may repeat a row seen before (in this call or an earlier one),
         then remember every row."""
-        h = self.hashes(table)
+        return self.check(self.hashes(table))
+
+    def check(self, h: np.ndarray) -> np.ndarray:
+        """:meth:`suspects` for hashes already computed (batches must come in file order)."""
         positions = self._positions(h)
         seen = np.ones(len(h), dtype=bool)
         for p in positions:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -76,6 +78,16 @@ class Stager:
         quarantine = QuarantineWriter(qpath, self.ds)
         con = dedupe.connect(self.folder / "duckdb", self.req.tuning.memory_limit)
         seen = SeenFilter(con, dedupe.KEY_SQL[self.ds.name], slots_for(source.size // 40))
+        cursors = threading.local()  # one DuckDB cursor per worker thread, for key hashes
+
+        def prepare(raw: RawBatch) -> _Prepared:
+            prepared = self._prepare(raw)
+            if prepared.accepted is not None:
+                if not hasattr(cursors, "con"):
+                    cursors.con = con.cursor()
+                prepared.hashes = seen.hashes(prepared.accepted, cursors.con)
+            return prepared
+
         # Batches are validated and protected on worker threads (Arrow releases the GIL) and
         # consumed in file order here: quarantine, counts, the seen filter and the writers.
         pool = ThreadPoolExecutor(max_workers=VALIDATION_THREADS, thread_name_prefix="validate")
@@ -84,8 +96,8 @@ class Stager:
         def consume(prepared: _Prepared) -> None:
             self._account(prepared, quarantine)
             accepted = prepared.accepted
-            if accepted is not None:
-                suspect = seen.suspects(accepted)
+            if accepted is not None and prepared.hashes is not None:
+                suspect = seen.check(prepared.hashes)
                 if suspect.any():
                     flags = pa.array(suspect)
                     writers["suspects"].write(accepted.filter(flags))
@@ -100,7 +112,7 @@ class Stager:
                 if first and source.format != "jsonl":
                     self._require_columns(raw)
                 first = False
-                pending.append(pool.submit(self._prepare, raw))
+                pending.append(pool.submit(prepare, raw))
                 while len(pending) > VALIDATION_THREADS:
                     consume(pending.popleft().result())
             while pending:
@@ -193,6 +205,7 @@ class _Prepared:
     errors: pa.Table
     quarantined: pa.Table | None = None  # rejected rows' values (personal data protected)
     accepted: pa.Table | None = None  # in the stored schema
+    hashes: np.ndarray | None = None  # key hash per accepted row (see ``youguan.ingest.seen``)
 
 
 # ---- stage B: lake checks, exactly once, corrections, publish -------------------------------
