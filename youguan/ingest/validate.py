@@ -351,20 +351,23 @@ def _check_events(values: dict[str, pa.Array], errors: dict[str, _Errors]) -> di
     event = values["event"]
     raw_code, raw_text = values["raw_code"], values["raw_text"]
     given = pc.is_valid(event)
+    n_need = len(event) - (pc.sum(given).as_py() or 0)
+    if n_need == 0:
+        return {"mapped": given}
     need = pc.invert(given)
-    if pc.any(need).as_py():
-        # the crosswalk runs on the rows that need it only
+    if n_need == len(event):  # a raw-code feed: every row goes through the crosswalk
+        m_event, m_reason, found = map_events(values["brand"], raw_code, raw_text)
+        values["event"], mapped = m_event, found
+        values["reason"] = pc.coalesce(values["reason"], m_reason)
+    else:  # the crosswalk runs on the rows that need it only
         idx = pa.array(np.flatnonzero(need.to_numpy(zero_copy_only=False)))
         m_event, m_reason, found = map_events(
             values["brand"].take(idx), raw_code.take(idx), raw_text.take(idx)
         )
         values["event"] = pc.replace_with_mask(event, need, m_event)
-        reason = values["reason"]
         mapped_reason = pc.replace_with_mask(pa.nulls(len(event), pa.string()), need, m_reason)
-        values["reason"] = pc.coalesce(reason, mapped_reason)
+        values["reason"] = pc.coalesce(values["reason"], mapped_reason)
         mapped = pc.replace_with_mask(given, need, found)
-        nothing = pc.and_(need, pc.and_(pc.is_null(raw_code), pc.is_null(raw_text)))
-        errors["event"].add(nothing, Code.REQUIRED)
-    else:
-        mapped = given
+    nothing = pc.and_(need, pc.and_(pc.is_null(raw_code), pc.is_null(raw_text)))
+    errors["event"].add(nothing, Code.REQUIRED)
     return {"mapped": mapped}
