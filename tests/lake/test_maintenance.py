@@ -5,13 +5,14 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from tests.lake.test_store import SYSTEM, T0, _events
 from youguan.context import Context
 from youguan.lake.locks import FileLock, LockTimeout
 from youguan.lake.maintenance import check, compact
-from youguan.lake.store import STAGING, LakeConflict
+from youguan.lake.store import STAGING, Lake, LakeConflict
 from youguan.lake.writer import StagedFile
 
 pytestmark = pytest.mark.postgres
@@ -88,26 +89,20 @@ def test_retiring_a_file_twice_is_a_conflict_and_commits_nothing(ctx: Context) -
     assert check(lake).clean
 
 
+def _results(lake: Lake) -> tuple[pa.Table, pa.Table]:
+    """Every row (in a fixed order) and a grouped aggregate over the Ibis table."""
+    order = [(c, "ascending") for c in ("brand", "occurred_at", "waybill_no", "batch_id")]
+    t = lake.table("events")
+    grouped = t.group_by("brand").aggregate(n=t.count(), b=t.batch_id.nunique())
+    return lake.arrow("events").sort_by(order), grouped.order_by("brand").to_pyarrow()
+
+
 def test_compaction_merges_small_files_without_changing_results(ctx: Context) -> None:
     lake = ctx.lake
     for day in range(6):
         lake.commit("events", _events(5, start=T0 + dt.timedelta(days=day)), actor=SYSTEM)
         lake.commit("events", _events(3, "zto", start=T0 + dt.timedelta(days=day)), actor=SYSTEM)
-    before = lake.arrow("events").sort_by(
-        [
-            ("brand", "ascending"),
-            ("occurred_at", "ascending"),
-            ("waybill_no", "ascending"),
-            ("batch_id", "ascending"),
-        ]
-    )
-    t = lake.table("events")
-    agg_before = (
-        t.group_by("brand")
-        .aggregate(n=t.count(), b=t.batch_id.nunique())
-        .order_by("brand")
-        .to_pyarrow()
-    )
+    rows_before, grouped_before = _results(lake)
     files_before = lake.files("events")
     assert len(files_before) == 12
     assert compact(lake, SYSTEM, dataset_name="events", dry_run=True)[0].batch_id is None
@@ -117,23 +112,8 @@ def test_compaction_merges_small_files_without_changing_results(ctx: Context) ->
         ("sf", "2024-02", 6, 1),
         ("zto", "2024-02", 6, 1),
     }
-    after = lake.arrow("events").sort_by(
-        [
-            ("brand", "ascending"),
-            ("occurred_at", "ascending"),
-            ("waybill_no", "ascending"),
-            ("batch_id", "ascending"),
-        ]
-    )
-    assert after.equals(before)
-    t = lake.table("events")
-    agg_after = (
-        t.group_by("brand")
-        .aggregate(n=t.count(), b=t.batch_id.nunique())
-        .order_by("brand")
-        .to_pyarrow()
-    )
-    assert agg_after.equals(agg_before)
+    rows_after, grouped_after = _results(lake)
+    assert rows_after.equals(rows_before) and grouped_after.equals(grouped_before)
     assert len(lake.files("events")) == 2
     assert not any(f.path.exists() for f in files_before)
     assert compact(lake, SYSTEM) == []

@@ -208,9 +208,7 @@ class Source:
             try:
                 first = next(csv.reader(self._text(fh), delimiter=self._delimiter), None)
             except UnicodeDecodeError:
-                raise FileRefused(
-                    f"文件不是有效的 {self.encoding} 编码", code="unreadable"
-                ) from None
+                raise self._bad_encoding() from None
             except csv.Error as exc:
                 raise FileRefused(f"CSV 表头无法解析：{exc}", code="unreadable") from None
         if not first:
@@ -255,10 +253,14 @@ class Source:
                     raise NeedsExactRead() from None
                 raise FileRefused("文件无法按 CSV 读取", code="unreadable") from None
             except UnicodeDecodeError:
-                raise FileRefused(
-                    f"文件不是有效的 {self.encoding} 编码", code="unreadable"
-                ) from None
+                raise self._bad_encoding() from None
         self._done = 1.0
+
+    def _bad_encoding(self) -> FileRefused:
+        return FileRefused(
+            f"文件不是有效的 {self.encoding} 编码：请用 --encoding 指定正确的编码",
+            code="unreadable",
+        )
 
     def _has_quotes(self) -> bool:
         """Whether a quote character follows the header line (a quoted header is common and
@@ -297,9 +299,7 @@ class Source:
                 if rows or bad:
                     yield _py_batch(cols, buf, rows, bad)
             except UnicodeDecodeError:
-                raise FileRefused(
-                    f"文件不是有效的 {self.encoding} 编码", code="unreadable"
-                ) from None
+                raise self._bad_encoding() from None
             except csv.Error as exc:
                 raise FileRefused(f"第 {row} 行无法按 CSV 解析：{exc}", code="unreadable") from None
         self._done = 1.0
@@ -341,9 +341,7 @@ class Source:
                         buf = {k: [] for k in buf}
                         rows, bad = [], []
             except UnicodeDecodeError:
-                raise FileRefused(
-                    f"文件不是有效的 {self.encoding} 编码", code="unreadable"
-                ) from None
+                raise self._bad_encoding() from None
         if rows or bad:
             yield _py_batch(list(buf), list(buf.values()), rows, bad)
         self.header = Header(list(buf))
