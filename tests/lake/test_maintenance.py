@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from tests.lake.test_store import SYSTEM, T0, _events
+from youguan.auth.actor import Actor, Role
 from youguan.context import Context
 from youguan.lake.locks import FileLock, LockTimeout
 from youguan.lake.maintenance import check, compact
@@ -118,6 +119,8 @@ def test_compaction_merges_small_files_without_changing_results(ctx: Context) ->
     assert not any(f.path.exists() for f in files_before)
     assert compact(lake, SYSTEM) == []
     assert check(lake).clean
+    with pytest.raises(PermissionError):
+        compact(lake, Actor(name="reg", role=Role.REGULATOR))
 
 
 def test_publish_refuses_without_a_manifest_and_leaves_no_orphan(ctx: Context) -> None:

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 
 from youguan.auth.actor import Actor
+from youguan.auth.permissions import LAKE_ADMIN
 from youguan.ingest.schemas import DATASETS, dataset
 from youguan.lake.locks import FileLock
 from youguan.lake.models import LakeFile
@@ -179,7 +180,10 @@ def compact(
     """Merge the small files (under ``small_bytes``) of every partition that has at least
     ``min_files`` of them into one file per :data:`TARGET_FILE_ROWS` rows. Rows are copied as
     they are, ``batch_id`` and ``source_row`` included, so no query result changes; the new files
-    replace the old ones in one manifest transaction (a ``compact`` batch)."""
+    replace the old ones in one manifest transaction (a ``compact`` batch). Needs
+    ``lake.admin``."""
+    if not actor.can(LAKE_ADMIN):
+        raise PermissionError("compacting the lake needs the lake.admin permission")
     names = [dataset(dataset_name).name] if dataset_name else list(DATASETS)
     out: list[Compacted] = []
     for ds_name in names:
