@@ -14,12 +14,14 @@ committed files, :class:`Settler` finds
 and writes the staged files without the rows it drops, and copies of the corrected lake files
 without the rows they lose.
 
-Memory stays bounded whatever the batch size: rows are first compared by a 64-bit hash of their
-key (a streaming aggregate); only rows whose hash repeats — in the batch or in the lake — are
-compared on the full key; every set of rows (late, dropped, replaced) stays in DuckDB tables,
-which spill to the batch's staging directory beyond the memory limit, and rejected rows stream
-out in batches. Lake files are pruned by brand and, where the key contains the partition's time,
-by month.
+The batch arrives as main files (rows certainly the first of their key in the file) and suspect
+files (rows that may repeat one, see :mod:`youguan.ingest.seen`). Rows are compared by a 64-bit
+hash of their key first; only suspects and the main rows sharing a hash with a suspect or a
+committed row are compared on the full key, so main files are rewritten only when they hold a
+committed key. Memory stays bounded whatever the batch size: every set of rows (late, dropped,
+replaced) stays in DuckDB tables, which spill to the batch's staging directory beyond the memory
+limit, and rejected rows stream out in batches. Lake files are pruned by brand and, where the key
+contains the partition's time, by month.
 """
 
 from __future__ import annotations
