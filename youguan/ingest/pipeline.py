@@ -92,7 +92,7 @@ def _place_quarantine(ctx: Context, staged: Path, batch_id: str) -> Path:
     return final
 
 
-# ---- stage A: read, validate, protect, stage ------------------------------------------------
+# ---- stage B: lake checks, exactly once, corrections, publish -------------------------------
 def _settle_and_publish(
     ctx: Context,
     lake: Lake,
