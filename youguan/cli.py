@@ -8,6 +8,8 @@ import typer
 from youguan.auth.cli import apikey_app, user_app
 from youguan.cli_support import cli_context, emit_json, err, fail
 from youguan.demo.cli import demo
+from youguan.ingest import cli as ingest_cli
+from youguan.lake import cli as lake_cli
 from youguan.plan.cli import app as plan_app
 from youguan.registry.cli import app as registry_app
 from youguan.reports.cli import app as report_app
@@ -23,6 +25,9 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(report_app, name="report")
 
 app.add_typer(registry_app, name="registry")
+
+app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(lake_cli.app, name="lake")
 
 
 @app.command()

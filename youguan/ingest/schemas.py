@@ -20,6 +20,13 @@ import pyarrow as pa
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 
+class DivisionRule(StrEnum):
+    """Which division codes a column accepts (see ``youguan.ingest.validate``)."""
+
+    ANY = "any"  # any known division of China (finer than county only inside the prefecture)
+    PREFECTURE_COUNTY = "prefecture_county"  # one of the prefecture's counties
+
+
 class ColumnKind(StrEnum):
     STRING = "string"
     INT = "int"
@@ -48,6 +55,9 @@ class Column:
     allowed: tuple[str, ...] | None = None
     pii: bool = False  # personal data: never stored in plain text
     description: str = ""
+    max_length: int = 200  # strings longer than this are rejected (``too_long``)
+    min_value: float | None = None  # numbers below this are rejected (``negative_value``)
+    division: DivisionRule | None = None  # a division code, checked against the registry
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -72,6 +82,14 @@ class Dataset:
             if c.name == name:
                 return c
         raise KeyError(name)
+
+    def resolve(self, header: str) -> str | None:
+        """The canonical column a file header names: its code (any case) or its Chinese label."""
+        key = header.strip().lstrip("\ufeff").strip()
+        for c in self.columns:
+            if key.lower() == c.name or key == c.label:
+                return c.name
+        return None
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -143,20 +161,28 @@ def _protected(name: str) -> list[pa.Field]:
 
 
 WAYBILL_COLUMNS = (
-    Column("waybill_no", S, "运单号", required=True),
+    Column("waybill_no", S, "运单号", required=True, max_length=64),
     Column("brand", S, "品牌", required=True, description="brand code of DOMAIN §1"),
     Column("accepted_at", T, "收寄时间", required=True),
-    Column("origin_code", S, "收寄地区划代码", required=True, description="division code"),
+    Column(
+        "origin_code",
+        S,
+        "收寄地区划代码",
+        required=True,
+        description="division code",
+        division=DivisionRule.ANY,
+    ),
     Column(
         "dest_code",
         S,
         "寄达地区划代码",
         description="division code; required unless dest_country is foreign",
+        division=DivisionRule.ANY,
     ),
     Column("dest_country", S, "寄达国家/地区", description="ISO 3166-1 alpha-2, default CN"),
     Column("accept_outlet", S, "收寄网点"),
     Column("service", S, "服务类型", allowed=SERVICES),
-    Column("promised_hours", N, "承诺时限(小时)"),
+    Column("promised_hours", N, "承诺时限(小时)", min_value=1),
     Column("e_waybill", B, "电子运单"),
     Column("real_name", B, "实名收寄"),
     Column("inspected", B, "收寄验视"),
@@ -168,8 +194,8 @@ WAYBILL_COLUMNS = (
     Column("sender_name", S, "寄件人姓名", pii=True),
     Column("sender_phone", S, "寄件人电话", pii=True),
     Column("item_category", S, "内件类别"),
-    Column("weight_g", N, "重量(克)"),
-    Column("declared_value", F, "声明价值(元)"),
+    Column("weight_g", N, "重量(克)", min_value=0),
+    Column("declared_value", F, "声明价值(元)", min_value=0),
     Column("cold_chain", B, "冷链"),
     Column("secondary_packaging", B, "二次包装"),
     Column("recycled_bag", B, "循环中转袋"),
@@ -186,7 +212,9 @@ WAYBILLS = Dataset(
         [
             *(pa.field(c.name, c.arrow_type) for c in WAYBILL_COLUMNS if not c.pii),
             *_protected("sender_id_no"),
-            pa.field("sender_id_valid", pa.bool_()),  # GB 11643 check, a finding not a reject
+            # GB 11643 check of resident/temporary resident ID numbers (other ID types: a plausible
+            # form); null when no number was given. A finding for the regulator, not a reject.
+            pa.field("sender_id_valid", pa.bool_()),
             *_protected("sender_name"),
             *_protected("sender_phone"),
             # derived at ingest
@@ -196,18 +224,25 @@ WAYBILLS = Dataset(
             pa.field("dest_county", pa.string()),
             pa.field("month", pa.string()),
             pa.field("batch_id", pa.string()),
+            pa.field("source_row", pa.int64()),  # data row number in the submitted file
         ]
     ),
     description="One row per item accepted (DOMAIN §2.1).",
 )
 
 EVENT_COLUMNS = (
-    Column("waybill_no", S, "运单号", required=True),
+    Column("waybill_no", S, "运单号", required=True, max_length=64),
     Column("brand", S, "品牌", required=True),
-    Column("event", S, "轨迹状态", description="canonical code, or mapped from raw_code"),
+    Column(
+        "event",
+        S,
+        "轨迹状态",
+        allowed=EVENTS,
+        description="canonical code; when empty, mapped from raw_code/raw_text by the crosswalk",
+    ),
     Column("occurred_at", T, "发生时间", required=True),
     Column("reason", S, "原因", allowed=EXCEPTION_REASONS),
-    Column("location_code", S, "地点区划代码"),
+    Column("location_code", S, "地点区划代码", division=DivisionRule.ANY),
     Column("facility", S, "处理场所"),
     Column("raw_code", S, "企业原始状态码"),
     Column("raw_text", S, "企业原始状态描述"),
@@ -226,13 +261,14 @@ EVENTS_DATASET = Dataset(
             pa.field("mapped", pa.bool_()),  # False: raw code not in the brand's crosswalk
             pa.field("month", pa.string()),
             pa.field("batch_id", pa.string()),
+            pa.field("source_row", pa.int64()),
         ]
     ),
     description="Tracking events in canonical codes, raw codes kept (DOMAIN §2.2).",
 )
 
 SECURITY_COLUMNS = (
-    Column("waybill_no", S, "运单号", required=True),
+    Column("waybill_no", S, "运单号", required=True, max_length=64),
     Column("brand", S, "品牌", required=True),
     Column("kind", S, "检查类型", required=True, allowed=SECURITY_KINDS),
     Column("checked_at", T, "检查时间", required=True),
@@ -253,6 +289,7 @@ SECURITY = Dataset(
             *(pa.field(c.name, c.arrow_type) for c in SECURITY_COLUMNS),
             pa.field("month", pa.string()),
             pa.field("batch_id", pa.string()),
+            pa.field("source_row", pa.int64()),
         ]
     ),
     description="Per-item inspection and X-ray records sent apart from waybills (DOMAIN §2.4).",
@@ -260,15 +297,21 @@ SECURITY = Dataset(
 
 STATISTICS_COLUMNS = (
     Column("brand", S, "品牌", required=True),
-    Column("county_code", S, "县级区划代码", required=True),
+    Column(
+        "county_code",
+        S,
+        "县级区划代码",
+        required=True,
+        division=DivisionRule.PREFECTURE_COUNTY,
+    ),
     Column("month", M, "统计月份", required=True, description="YYYY-MM"),
-    Column("items_same_city", N, "同城快递业务量(件)", required=True),
-    Column("items_intercity", N, "异地快递业务量(件)", required=True),
-    Column("items_international", N, "国际及港澳台快递业务量(件)", required=True),
-    Column("letters", N, "函件(件)"),
-    Column("parcels", N, "包裹(件)"),
-    Column("revenue_express", F, "快递业务收入(元)", required=True),
-    Column("revenue_postal", F, "邮政寄递服务收入(元)"),
+    Column("items_same_city", N, "同城快递业务量(件)", required=True, min_value=0),
+    Column("items_intercity", N, "异地快递业务量(件)", required=True, min_value=0),
+    Column("items_international", N, "国际及港澳台快递业务量(件)", required=True, min_value=0),
+    Column("letters", N, "函件(件)", min_value=0),
+    Column("parcels", N, "包裹(件)", min_value=0),
+    Column("revenue_express", F, "快递业务收入(元)", required=True, min_value=0),
+    Column("revenue_postal", F, "邮政寄递服务收入(元)", min_value=0),
 )
 
 STATISTICS = Dataset(
@@ -282,6 +325,7 @@ STATISTICS = Dataset(
             *(pa.field(c.name, c.arrow_type) for c in STATISTICS_COLUMNS),
             pa.field("reported_at", TIMESTAMP),
             pa.field("batch_id", pa.string()),
+            pa.field("source_row", pa.int64()),
         ]
     ),
     description="Monthly enterprise statistics report (DOMAIN §6).",

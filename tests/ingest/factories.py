@@ -1,0 +1,101 @@
+"""Test data: small hand-built submissions in every format."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from youguan.ingest.idcheck import check_char
+
+NOW = dt.datetime(2024, 6, 1, 4, 0, tzinfo=dt.UTC)  # 2024-06-01 12:00 in Beijing
+
+
+def resident_id(first17: str = "53280119900101123") -> str:
+    return first17 + check_char(first17)
+
+
+def waybill(n: int, **over: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "waybill_no": f"YD{n:010d}",
+        "brand": "yunda",
+        "accepted_at": f"2024-05-{1 + n % 28:02d} 09:{n % 60:02d}:00",
+        "origin_code": "532801",
+        "dest_code": "110105",
+        "dest_country": "CN",
+        "service": "standard",
+        "e_waybill": "true",
+        "real_name": "是",
+        "inspected": "1",
+        "xray": "0",
+        "sender_kind": "person",
+        "sender_id_type": "resident_id",
+        "sender_id_no": resident_id(f"532801199001{n % 28 + 1:02d}{n % 1000:03d}"),
+        "sender_name": f"张{chr(0x4E00 + n % 500)}{chr(0x4E00 + n // 500 % 500)}",
+        "sender_phone": f"139{n:08d}",
+        "weight_g": str(500 + n),
+        "declared_value": "99.5",
+    }
+    row.update(over)
+    return row
+
+
+def event(n: int, **over: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "waybill_no": f"YD{n // 3:010d}",
+        "brand": "yunda",
+        "event": "",
+        "occurred_at": f"2024-05-{1 + n % 28:02d}T10:{n % 60:02d}:00+08:00",
+        "location_code": "532801",
+        "raw_code": ["1", "201", "301"][n % 3],
+        "raw_text": ["已揽收", "到达派件城市", "正常签收"][n % 3],
+    }
+    row.update(over)
+    return row
+
+
+def write_csv(
+    path: Path,
+    rows: Sequence[dict[str, Any]],
+    *,
+    encoding: str = "utf-8",
+    header: Sequence[str] | None = None,
+) -> Path:
+    names = list(header or rows[0].keys())
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(names)
+        for r in rows:
+            w.writerow(["" if r.get(k) is None else r.get(k) for k in rows[0]])
+    return path
+
+
+def write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path
+
+
+def write_parquet(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
+    pq.write_table(pa.Table.from_pylist(list(rows)), path)
+    return path
+
+
+def write_xlsx(
+    path: Path, rows: Sequence[dict[str, Any]], header: Sequence[str] | None = None
+) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(list(header or rows[0].keys()))
+    for r in rows:
+        ws.append(list(r.values()))
+    wb.save(path)
+    return path

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from youguan.ingest.seen import SeenFilter, slots_for
+
+
+def test_repeats_are_always_flagged_and_new_rows_mostly_not() -> None:
+    con = duckdb.connect()
+    seen = SeenFilter(con, ("k",), slots_for(20_000))
+    first = pa.table({"k": [f"A{i}" for i in range(10_000)]})
+    second = pa.table({"k": [f"A{i}" for i in range(5_000, 15_000)] + ["A1", "A1"]})
+    assert seen.suspects(first).sum() == 0
+    flags = seen.suspects(second)
+    assert flags[:5_000].all()  # seen in the first batch: no false negatives
+    assert flags[-2:].all()  # repeated within the batch
+    assert flags[5_000:10_000].mean() < 0.1  # new rows: false positives only, and few
+    assert slots_for(10**12) == 1 << 26 and slots_for(1) == 1 << 16
+    assert np.asarray(seen.hashes(first)).dtype == np.uint64

@@ -1,0 +1,211 @@
+"""Stage A of an ingest run: read the file in bounded batches, validate and protect them on
+worker threads, and stream the results — in file order — into the quarantine and into staged
+Parquet files per partition (rows that may repeat an earlier one apart, see
+:mod:`youguan.ingest.seen`). Nothing here touches the lake or the operational store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from youguan.context import Context
+from youguan.ingest import dedupe
+from youguan.ingest.errors import FileRefused, NeedsExactRead
+from youguan.ingest.parse import as_text
+from youguan.ingest.protect import PiiCipher, mask
+from youguan.ingest.quarantine import QuarantineWriter
+from youguan.ingest.readers import RawBatch, Source
+from youguan.ingest.request import ErrorLog, Outcome, Request, Staged
+from youguan.ingest.seen import SeenFilter, slots_for
+from youguan.ingest.validate import Options, check_batch
+from youguan.lake.store import conform, month_of
+from youguan.lake.writer import PartitionWriter
+
+log = logging.getLogger(__name__)
+
+VALIDATION_THREADS = 2
+
+
+class Stager:
+    def __init__(self, ctx: Context, req: Request, folder: Path, out: Outcome) -> None:
+        self.req = req
+        self.ds = req.ds
+        self.folder = folder
+        self.out = out
+        self.now = req.now or dt.datetime.now(dt.UTC)
+        self.opts = Options(brand=req.brand, now=self.now, allow_15_digit_id=req.allow_15_digit_id)
+        self.cipher = PiiCipher.from_master(ctx.keys.pii_key) if req.ds.pii_columns else None
+
+    def stage(self, source: Source) -> Staged:
+        try:
+            return self._stage_once(source)
+        except NeedsExactRead:
+            log.info(
+                "ingest: batch %s has malformed CSV records, reading exactly", self.req.batch_id
+            )
+            source.exact = True
+            return self._stage_once(source)
+
+    def _stage_once(self, source: Source) -> Staged:
+        for name in ("parts", "suspects"):
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+        qpath = self.folder / "quarantine.csv"
+        qpath.unlink(missing_ok=True)
+        self.out.rows = self.out.rejected = 0
+        self.out.errors = ErrorLog()
+        writers = {
+            name: PartitionWriter(
+                self.folder / name,
+                self.ds.name,
+                self.req.batch_id,
+                self.ds.stored,
+                row_group_rows=self.req.tuning.row_group_rows,
+                buffer_rows=self.req.tuning.buffer_rows,
+                suffix="" if name == "parts" else "-s",
+            )
+            for name in ("parts", "suspects")
+        }
+        quarantine = QuarantineWriter(qpath, self.ds)
+        con = dedupe.connect(self.folder / "duckdb", self.req.tuning.memory_limit)
+        seen = SeenFilter(con, dedupe.KEY_SQL[self.ds.name], slots_for(source.size // 40))
+        cursors = threading.local()  # one DuckDB cursor per worker thread, for key hashes
+
+        def prepare(raw: RawBatch) -> _Prepared:
+            prepared = self._prepare(raw)
+            if prepared.accepted is not None:
+                if not hasattr(cursors, "con"):
+                    cursors.con = con.cursor()
+                prepared.hashes = seen.hashes(prepared.accepted, cursors.con)
+            return prepared
+
+        # Batches are validated and protected on worker threads (Arrow releases the GIL) and
+        # consumed in file order here: quarantine, counts, the seen filter and the writers.
+        pool = ThreadPoolExecutor(max_workers=VALIDATION_THREADS, thread_name_prefix="validate")
+        pending: deque[Future[_Prepared]] = deque()
+
+        def consume(prepared: _Prepared) -> None:
+            self._account(prepared, quarantine)
+            accepted = prepared.accepted
+            if accepted is not None and prepared.hashes is not None:
+                suspect = seen.check(prepared.hashes)
+                if suspect.any():
+                    flags = pa.array(suspect)
+                    writers["suspects"].write(accepted.filter(flags))
+                    accepted = accepted.filter(pc.invert(flags))
+                writers["parts"].write(accepted)
+            if self.req.progress:
+                self.req.progress("read", source.progress)
+
+        first = True
+        try:
+            for raw in source.batches():
+                if first and source.format != "jsonl":
+                    self._require_columns(raw)
+                first = False
+                pending.append(pool.submit(prepare, raw))
+                while len(pending) > VALIDATION_THREADS:
+                    consume(pending.popleft().result())
+            while pending:
+                consume(pending.popleft().result())
+            staged = Staged(writers["parts"].close(), writers["suspects"].close(), quarantine)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            for w in writers.values():
+                w.abort()
+            quarantine.close()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            con.close()
+        quarantine.close()
+        return staged
+
+    def _require_columns(self, raw: RawBatch) -> None:
+        present = set(raw.table.column_names)
+        missing = [
+            c.label + f"({c.name})"
+            for c in self.ds.columns
+            if c.required and c.name not in present and not (c.name == "brand" and self.req.brand)
+        ]
+        if missing:
+            raise FileRefused(f"缺少必填列：{'、'.join(missing)}", code="missing_columns")
+
+    def _prepare(self, raw: RawBatch) -> _Prepared:
+        """Validate and protect one batch (a worker thread; touches no shared state)."""
+        ds = self.ds
+        checked = check_batch(ds, raw, self.opts)
+        table = checked.table
+        n = table.num_rows
+        rejected = checked.rejected
+        n_rejected = int(pc.sum(rejected).as_py() or 0)
+        prepared = _Prepared(
+            rows=n + len(raw.malformed),
+            rejected=n_rejected + len(raw.malformed),
+            errors=checked.errors,
+        )
+        protected: dict[str, pa.Array] = {}
+        if self.cipher is not None:
+            for f in ds.pii_columns:
+                protected[f"{f}_hash"] = self.cipher.hash_column(f, table[f])
+                protected[f"{f}_masked"] = mask(f, table[f])
+        if checked.errors.num_rows:
+            values: dict[str, pa.Array] = {"row": raw.rows}
+            for c in ds.columns:
+                if not c.pii and c.name in raw.table.column_names:
+                    values[c.name] = as_text(raw.table[c.name])
+            values.update(protected)
+            prepared.quarantined = pa.table(values).filter(rejected)
+        if n_rejected == n:
+            return prepared
+        keep = pc.invert(rejected)
+        accepted = table.filter(keep) if n_rejected else table
+        for name, arr in protected.items():
+            accepted = accepted.append_column(name, arr.filter(keep) if n_rejected else arr)
+        if self.cipher is not None:
+            for f in ds.pii_columns:
+                accepted = accepted.append_column(
+                    f"{f}_enc", self.cipher.encrypt_column(f, accepted[f])
+                )
+        m = accepted.num_rows
+        if ds.name != "statistics":
+            accepted = accepted.append_column("month", month_of(accepted[ds.time_column]))
+        else:
+            accepted = accepted.append_column(
+                "reported_at", pa.repeat(pa.scalar(self.now, pa.timestamp("us", "UTC")), m)
+            )
+        accepted = accepted.append_column(
+            "batch_id", pa.repeat(pa.scalar(self.req.batch_id, pa.string()), m)
+        )
+        prepared.accepted = conform(ds, accepted)
+        return prepared
+
+    def _account(self, prepared: _Prepared, quarantine: QuarantineWriter) -> None:
+        self.out.rows += prepared.rows
+        self.out.rejected += prepared.rejected
+        self.out.errors.add(prepared.errors)
+        if prepared.quarantined is not None:
+            quarantine.write(prepared.errors, prepared.quarantined)
+
+
+@dataclass
+class _Prepared:
+    rows: int
+    rejected: int
+    errors: pa.Table
+    quarantined: pa.Table | None = None  # rejected rows' values (personal data protected)
+    accepted: pa.Table | None = None  # in the stored schema
+    hashes: np.ndarray | None = None  # key hash per accepted row (see ``youguan.ingest.seen``)
+
+
+# ---- stage B: lake checks, exactly once, corrections, publish -------------------------------
