@@ -38,3 +38,32 @@ def test_the_registry_files_load_with_exactly_the_designed_faults(
     with ctx.read() as s:
         assert s.query(Facility).count() > 1000
         assert facility_counts(s, as_of=WINDOW[1], type="sorting_center") >= 15
+
+
+def test_the_parcel_files_ingest_with_exactly_the_designed_faults(
+    ctx: Context, demo_dir: Path, demo_manifest: DemoManifest
+) -> None:
+    from youguan.demo.loaders import ingest_parcels
+    from youguan.ingest.models import Submission
+
+    run = DemoRun(
+        options=DemoOptions(out_dir=demo_dir, start=WINDOW[0], end=WINDOW[1]),
+        ctx=ctx,
+        manifest=demo_manifest,
+    )
+    totals = ingest_parcels(run)
+    faults = {
+        ds: sum(1 for f in demo_manifest.faults if f.file.startswith(f"parcels/{ds}-"))
+        for ds in ("waybills", "events", "security")
+    }
+    for ds, expected in faults.items():
+        assert totals[ds]["rejected"] == expected, ds
+        assert totals[ds]["refused"] == 0
+    [resend] = demo_manifest.of("waybills", "resend")
+    assert totals["waybills"]["duplicates"] == resend.rows
+    assert totals["waybills"]["corrected"] == 1
+    primary = sum(f.rows for f in demo_manifest.of("waybills"))
+    assert totals["waybills"]["accepted"] == primary - faults["waybills"] + 1  # + the correction
+    with ctx.read() as s:
+        assert s.query(Submission).count() == sum(t["files"] for t in totals.values())
+    assert ctx.lake.table("waybills").count().execute() == primary - faults["waybills"]
