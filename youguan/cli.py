@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from youguan.cli_support import cli_context, emit_json, err, fail
+from youguan.indicators import cli as indicators_cli
 
 app = typer.Typer(
     name="youguan",
@@ -55,6 +56,11 @@ def serve(
         initialise(ctx)
         err.print(f"youguan 正在运行: http://{host}:{port}/  (Ctrl+C 停止)")
         uvicorn.run(create_app(ctx=ctx), host=host, port=port, log_level="warning")
+
+
+app.command("kpi")(indicators_cli.kpi)
+app.command("compute")(indicators_cli.compute)
+app.add_typer(indicators_cli.app, name="indicators")
 
 
 def main() -> None:

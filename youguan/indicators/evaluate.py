@@ -205,3 +205,25 @@ def evaluate(
     if not by:
         rows = [r for r in rows if r.items]  # no items at all: no row, as with groups
     return Evaluation(date_from, date_to, as_of, list(by), defs, params, view.version, rows)
+
+
+def as_document(evaluation: Evaluation) -> dict[str, Any]:
+    """The ``youguan kpi --json`` document (DESIGN.md "Stable interfaces"): ``from``, ``to``,
+    ``as_of``, ``by`` and ``rows`` of ``{dimensions…, "items", "pending", <code>: value, …}``.
+    Rates are fractions 0–1, ``*_per_100k`` per 100 000, ``transit_hours_*`` in hours; a value
+    is null when nothing is in its denominator."""
+    rows = []
+    for r in evaluation.rows:
+        row: dict[str, Any] = dict(r.dims)
+        row["items"] = r.items
+        row["pending"] = r.pending
+        for code, f in r.figures.items():
+            row[code] = f.value
+        rows.append(row)
+    return {
+        "from": evaluation.date_from.isoformat(),
+        "to": evaluation.date_to.isoformat(),
+        "as_of": evaluation.as_of.astimezone(dt.UTC).isoformat(),
+        "by": [d.name for d in evaluation.by],
+        "rows": rows,
+    }
