@@ -85,6 +85,50 @@ DISPLAY_COLUMNS = (
     "sender_phone_masked",
 )
 
+# The columns of the per-item table and their types (tests check build_items against it).
+ITEM_SCHEMA: dict[str, str] = {
+    "brand": "string",
+    "waybill_no": "string",
+    "accepted_s": "int64",
+    "clock_s": "int64",
+    "day_index": "int64",
+    "month_index": "int64",
+    "county": "string",
+    "origin_county": "string",
+    "dest_county": "string",
+    "direction": "string",
+    "scope": "string",
+    "origin_province": "string",
+    "dest_province": "string",
+    "transport": "string",
+    "domestic": "boolean",
+    "same_city": "boolean",
+    "intercity": "boolean",
+    "limit_s": "int64",
+    "window_s": "int64",
+    "evaluable": "boolean",
+    "refused_or_forwarded": "boolean",
+    "first_delivery_s": "int64",
+    "first_attempt_s": "int64",
+    "first_terminal_s": "int64",
+    "lost": "boolean",
+    "damaged": "boolean",
+    "shortage": "boolean",
+    "departed_s": "int64",
+    "arrived_s": "int64",
+    "out_for_delivery_s": "int64",
+    "e_waybill": "boolean",
+    "real_name": "boolean",
+    "sender_kind": "string",
+    "sender_id_type": "string",
+    "sender_id_valid": "boolean",
+    "agreement_filed": "boolean",
+    "has_id_no": "boolean",
+    "has_sender_name": "boolean",
+    "inspected": "boolean",
+    "xray": "boolean",
+}
+
 
 @dataclass(frozen=True)
 class ItemScope:
