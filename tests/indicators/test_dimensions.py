@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.indicators.factories import LakeFactory, days, hours
+from youguan.indicators.dimensions import parse_by
+from youguan.indicators.evaluate import evaluate
 
 UTC = dt.UTC
 # 2025-03-31 23:30 in Beijing is 15:30 UTC; 2025-04-01 00:30 in Beijing is 16:30 UTC (still
@@ -55,13 +57,13 @@ def test_quarter_and_year_labels(lake: LakeFactory) -> None:
     lake.item(accepted=LAST_EVENING)
     lake.item(accepted=FIRST_NIGHT)
     lake.commit()
-    span = {"date_from": dt.date(2025, 1, 1), "date_to": dt.date(2025, 12, 31)}
-    quarters = lake.kpi(as_of=LATER, by="quarter", **span)  # type: ignore[arg-type]
+    jan, dec = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    quarters = lake.kpi(as_of=LATER, by="quarter", date_from=jan, date_to=dec)
     assert [(r.dims["quarter"], r.items) for r in quarters.rows] == [
         ("2025-Q1", 1),
         ("2025-Q2", 1),
     ]
-    years = lake.kpi(as_of=LATER, by="year", **span)  # type: ignore[arg-type]
+    years = lake.kpi(as_of=LATER, by="year", date_from=jan, date_to=dec)
     assert [(r.dims["year"], r.items) for r in years.rows] == [("2025", 2)]
 
 
@@ -106,3 +108,19 @@ def test_brands_group_and_the_whole_prefecture_is_one_row(lake: LakeFactory) -> 
 def test_no_items_no_rows(lake: LakeFactory) -> None:
     assert lake.kpi(as_of=LATER).rows == []
     assert lake.kpi(as_of=LATER, by="brand").rows == []
+
+
+def test_items_built_in_chunks_give_the_same_figures(lake: LakeFactory) -> None:
+    for i in range(6):
+        brand = ("sf", "zto")[i % 2]
+        parcel = lake.item(brand=brand, accepted=LAST_EVENING - days(i), xray=i % 3 == 0)
+        parcel.delivered(after=hours(20 * i + 5)).exception("damaged", after=hours(1))
+    lake.item(brand="zto", accepted=FIRST_NIGHT, scope="same_city").refused(after=hours(3))
+    lake.commit()
+    by, first, last = parse_by("brand,day"), dt.date(2025, 3, 1), dt.date(2025, 4, 30)
+    whole = evaluate(lake.ctx, date_from=first, date_to=last, by=by, as_of=LATER)
+    chunked = evaluate(lake.ctx, date_from=first, date_to=last, by=by, as_of=LATER, chunk_items=2)
+    assert [(r.dims, r.items, r.figures) for r in chunked.rows] == [
+        (r.dims, r.items, r.figures) for r in whole.rows
+    ]
+    assert len(whole.rows) == 7

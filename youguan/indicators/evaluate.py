@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from youguan.indicators.definitions import Definition, Measure
 from youguan.indicators.dimensions import Dimension
-from youguan.indicators.items import ItemScope, build_items
+from youguan.indicators.items import ItemScope
 from youguan.indicators.lakeview import LakeView
 from youguan.indicators.parameters import Parameters
 from youguan.indicators.periods import (
@@ -23,6 +23,7 @@ from youguan.indicators.periods import (
     month_of_index,
 )
 from youguan.indicators.registry import registry
+from youguan.indicators.staging import default_chunk_items, staged_items
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -60,32 +61,66 @@ def _col(code: str, part: str) -> str:
     return f"{code}__{part}"
 
 
-def metrics(
-    items: ir.Table, definitions: Sequence[Definition], params: Parameters
-) -> dict[str, ir.Value]:
-    """The aggregate expressions of ``definitions`` (plus ``items`` and ``pending``)."""
-    out: dict[str, ir.Value] = {
-        "items": items.count(),
-        "pending": (items.domestic & ~items.evaluable).sum(),
-    }
+@dataclass
+class Metrics:
+    """The aggregate expressions of a set of definitions, each distinct one computed once
+    (several definitions share a denominator or a pending count); ``aliases`` maps every
+    ``<code>__<part>`` name to the column that holds it."""
+
+    exprs: dict[str, ir.Value]
+    aliases: dict[str, str]
+
+    def expand(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(record)
+        for name, column in self.aliases.items():
+            out[name] = record[column]
+        return out
+
+
+def metrics(items: ir.Table, definitions: Sequence[Definition], params: Parameters) -> Metrics:
+    """The aggregates of ``definitions`` (plus ``items`` and ``pending``) over ``items``."""
+    exprs: dict[str, ir.Value] = {}
+    aliases: dict[str, str] = {}
+    seen: dict[Any, str] = {}
+
+    def add(name: str, expr: ir.Value) -> None:
+        node = expr.op()
+        if node in seen:
+            aliases[name] = seen[node]
+        else:
+            seen[node] = name
+            exprs[name] = expr
+
+    add("items", items.count())
+    add("pending", (items.domestic & ~items.evaluable).sum())
     for d in definitions:
         pop = d.population(items, params)
-        out[_col(d.code, "den")] = pop.sum()
+        add(_col(d.code, "den"), pop.sum())
         if d.pending is not None:
-            out[_col(d.code, "pending")] = d.pending(items, params).sum()
+            add(_col(d.code, "pending"), d.pending(items, params).sum())
         if d.measure is Measure.RATIO:
             assert d.numerator is not None
-            out[_col(d.code, "num")] = (pop & d.numerator(items, params)).sum()
+            add(_col(d.code, "num"), (pop & d.numerator(items, params)).sum())
         else:
             assert d.value is not None
             seconds = d.value(items, params)
             if d.measure is Measure.MEAN:
-                out[_col(d.code, "num")] = seconds.sum(where=pop)
+                add(_col(d.code, "num"), seconds.sum(where=pop))
             else:
-                q = d.quantile
-                assert q is not None
-                out[_col(d.code, "q")] = seconds.cast("float64").quantile(q, where=pop)
-    return out
+                assert d.quantile is not None
+                add(_col(d.code, "q"), seconds.cast("float64").quantile(d.quantile, where=pop))
+    return Metrics(exprs, aliases)
+
+
+@dataclass
+class Aggregation:
+    """An aggregate query and how to read its records."""
+
+    expr: ir.Table
+    metrics: Metrics
+
+    def records(self) -> list[dict[str, Any]]:
+        return [self.metrics.expand(r) for r in self.expr.to_pyarrow().to_pylist()]
 
 
 def aggregate(
@@ -93,12 +128,12 @@ def aggregate(
     keys: Mapping[str, ir.Value],
     definitions: Sequence[Definition],
     params: Parameters,
-) -> ir.Table:
+) -> Aggregation:
     """One aggregate of every definition grouped by ``keys`` (name → expression)."""
-    agg = metrics(items, definitions, params)
+    m = metrics(items, definitions, params)
     if not keys:
-        return items.aggregate(**agg)
-    return items.group_by(**dict(keys)).aggregate(**agg)
+        return Aggregation(items.aggregate(**m.exprs), m)
+    return Aggregation(items.group_by(**dict(keys)).aggregate(**m.exprs), m)
 
 
 def figure(d: Definition, record: Mapping[str, Any]) -> Figure:
@@ -120,11 +155,11 @@ def figure(d: Definition, record: Mapping[str, Any]) -> Figure:
 
 
 def collect(
-    expr: ir.Table, dims: Sequence[Dimension], definitions: Sequence[Definition]
+    aggregation: Aggregation, dims: Sequence[Dimension], definitions: Sequence[Definition]
 ) -> list[Row]:
     """Run an aggregate and finish its rows, sorted by their dimension values."""
     rows = []
-    for record in expr.to_pyarrow().to_pylist():
+    for record in aggregation.records():
         keys = {d.name: record[d.name] for d in dims}
         rows.append(
             Row(
@@ -185,10 +220,12 @@ def evaluate(
     params: Parameters | None = None,
     codes: Sequence[str] | None = None,
     brands: Sequence[str] | None = None,
+    chunk_items: int | None = None,
 ) -> Evaluation:
     """Evaluate indicators live on the committed lake: items accepted from ``date_from`` to
     ``date_to`` (inclusive, Asia/Shanghai), grouped by ``by``, as of ``as_of`` (default now).
     This is what ``youguan kpi`` prints; stored facts come from :mod:`youguan.indicators.facts`.
+    ``chunk_items`` bounds memory (see :mod:`youguan.indicators.staging`; default by engine).
     """
     from youguan.db import utcnow
     from youguan.indicators.parameters import load_parameters
@@ -199,9 +236,12 @@ def evaluate(
     defs = [definition(c) for c in codes] if codes else list(registry().values())
     view = LakeView.current(ctx.lake)
     scope = scope_for_dates(date_from, date_to, as_of, brands)
-    items = build_items(view, scope, params)
-    expr = aggregate(items, {d.name: d.key(items) for d in by}, defs, params)
-    rows = collect(expr, by, defs)
+    chunks = chunk_items if chunk_items is not None else default_chunk_items(view)
+    with staged_items(
+        view, scope, params, scratch_root=ctx.settings.home_dir, chunk_items=chunks
+    ) as items:
+        aggregation = aggregate(items, {d.name: d.key(items) for d in by}, defs, params)
+        rows = collect(aggregation, by, defs)
     if not by:
         rows = [r for r in rows if r.items]  # no items at all: no row, as with groups
     return Evaluation(date_from, date_to, as_of, list(by), defs, params, view.version, rows)

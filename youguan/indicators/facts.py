@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, insert, or_, select, update
@@ -34,8 +31,8 @@ from youguan.indicators.cells import (
 )
 from youguan.indicators.definitions import Definition
 from youguan.indicators.dimensions import DIMENSIONS
-from youguan.indicators.evaluate import figure, metrics
-from youguan.indicators.items import ItemScope, build_items
+from youguan.indicators.evaluate import Aggregation, figure, metrics
+from youguan.indicators.items import ItemScope
 from youguan.indicators.lakeview import LakeView
 from youguan.indicators.models import ALL_BRANDS, Fact, IndicatorRun
 from youguan.indicators.parameters import Parameters, load_parameters
@@ -49,9 +46,9 @@ from youguan.indicators.periods import (
     period_start,
 )
 from youguan.indicators.registry import registry
+from youguan.indicators.staging import default_chunk_items, staged_items
 
 if TYPE_CHECKING:
-    import ibis
     import ibis.expr.types as ir
 
     from youguan.context import Context
@@ -168,6 +165,7 @@ def compute(
     grain: FactGrain = DEFAULT_GRAIN,
     progress: Progress | None = None,
     union_groupings: bool | None = None,
+    chunk_items: int | None = None,
 ) -> ComputeSummary:
     """(Re)compute facts. Without arguments: incrementally since the last run (or fully when
     there is none, or when the parameters or definition versions changed). ``full``: every
@@ -176,12 +174,16 @@ def compute(
     ``union_groupings`` evaluates all groupings of a year in one query over their union instead
     of one query each. Default: on Spark, where every query costs a job's fixed overhead and a
     cluster has the memory; not on DuckDB, where a quantile holds every value of its groups and
-    a union would hold a year's values (65 M items at 2025 volume) once per grouping."""
+    a union would hold a year's values (65 M items at 2025 volume) once per grouping.
+    ``chunk_items`` bounds the memory of building the item table (see
+    :mod:`youguan.indicators.staging`; default by engine)."""
     actor = actor or Actor.system()
     as_of = as_of or utcnow()
     union = ctx.lake.backend.name == "pyspark" if union_groupings is None else union_groupings
-    params = load_parameters(ctx.settings)
     view = LakeView.current(ctx.lake)
+    if chunk_items is None:
+        chunk_items = default_chunk_items(view)
+    params = load_parameters(ctx.settings)
     previous = last_run(ctx)
     kind, since, reason = _choose_kind(previous, params, as_of, full, date_from, date_to)
 
@@ -215,14 +217,14 @@ def compute(
         done = 0
         for year, year_cells in by_year.items():
 
-            def step(description: str, _year: int = year) -> None:
+            def step(description: str, counted: bool = True, _year: int = year) -> None:
                 nonlocal done
-                done += 1
+                done += int(counted)
                 if progress is not None:
                     progress(f"{_year} {description}", done, total)
 
             summary.facts += _compute_year(
-                ctx, view, year_cells, params, as_of, run_id, grain, step, union
+                ctx, view, year_cells, params, as_of, run_id, grain, step, union, chunk_items
             )
             summary.years.append(year)
     except BaseException:
@@ -322,14 +324,6 @@ def _pending_cells(ctx: Context, as_of: dt.datetime, grain: FactGrain) -> set[Ce
     return {Cell(PeriodKind(k), start, brand) for k, start, brand in rows}
 
 
-def _materialise(backend: ibis.BaseBackend, expr: ir.Table, directory: Path) -> ir.Table:
-    """Write ``expr`` to Parquet and read it back, so that the groupings read a compact table
-    instead of re-running the events aggregation."""
-    path = directory / "items.parquet"
-    backend.to_parquet(expr, path)
-    return backend.read_parquet(path)
-
-
 def _compute_year(
     ctx: Context,
     view: LakeView,
@@ -338,8 +332,9 @@ def _compute_year(
     as_of: dt.datetime,
     run_id: int,
     grain: FactGrain,
-    step: Callable[[str], None],
+    step: Callable[..., None],
     union: bool,
+    chunk_items: int | None,
 ) -> int:
     months = months_of_cells(cells)
     first, last = month_start(months[0]), month_start(months[-1])
@@ -361,10 +356,15 @@ def _compute_year(
         "run_id": run_id,
     }
     rows: list[dict[str, Any]] = []
-    backend = view.lake.backend
-    scratch = Path(tempfile.mkdtemp(prefix="indicators-", dir=ctx.settings.home_dir))
-    try:
-        items = _materialise(backend, build_items(view, scope, params), scratch)
+    with staged_items(
+        view,
+        scope,
+        params,
+        scratch_root=ctx.settings.home_dir,
+        chunk_items=chunk_items,
+        always=True,
+        on_chunk=lambda i, n: step(f"快件明细 {i}/{n}", counted=False),
+    ) as items:
         for batch in _batches(grain.groupings(), union):
             for g, record in _aggregate_groupings(items, batch, defs, params):
                 start = period_start(g.period, int(record["period"]))
@@ -377,8 +377,6 @@ def _compute_year(
                     fact = _fact(d, figure(d, record), g.period, start, str(county), brand, dims)
                     rows.append(fact | provenance)
             step(" ".join(_grouping_label(g) for g in batch))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     _replace(ctx, cells, rows)
     return len(rows)
 
@@ -403,8 +401,9 @@ def _aggregate_groupings(
         for i, g in enumerate(batch)
     ]
     keyed = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    expr = keyed.group_by(list(KEY_COLUMNS)).aggregate(**metrics(keyed, defs, params))
-    for record in expr.to_pyarrow().to_pylist():
+    m = metrics(keyed, defs, params)
+    expr = keyed.group_by(list(KEY_COLUMNS)).aggregate(**m.exprs)
+    for record in Aggregation(expr, m).records():
         yield batch[int(record["grp"])], record
 
 

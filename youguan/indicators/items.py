@@ -143,6 +143,8 @@ class ItemScope:
     as_of_s: int
     as_of_month: str
     brands: tuple[str, ...] | None = None
+    bucket: int = 0  # with buckets > 1: only items whose waybill number hashes to this bucket
+    buckets: int = 1
 
 
 def epoch_s(ts: ir.TimestampValue) -> ir.IntegerValue:
@@ -177,6 +179,11 @@ def security_summary(security: ir.Table, as_of_s: int) -> ir.Table:
         inspection_record=(s.kind == "inspection").any(),
         xray_record=(s.kind == "xray").any(),
     )
+
+
+def _bucket(waybill_no: ir.StringValue, buckets: int) -> ir.IntegerValue:
+    """A stable bucket of a waybill number within one engine (Spark's hash may be negative)."""
+    return ((waybill_no.hash() % buckets) + buckets) % buckets
 
 
 def _false(value: ir.BooleanValue) -> ir.BooleanValue:
@@ -214,12 +221,20 @@ def build_items(
         # ingest rejects items that touch neither origin nor destination in the prefecture
         w.direction.notnull(),
     )
+    if scope.buckets > 1:
+        w = w.filter(_bucket(w.waybill_no, scope.buckets) == scope.bucket)
+        events = events.filter(_bucket(events.waybill_no, scope.buckets) == scope.bucket)
+        security = security.filter(_bucket(security.waybill_no, scope.buckets) == scope.bucket)
     keys = w.select(*KEY)
-    # Events months beyond the scope's last month belong mostly to later items: drop those
-    # before aggregating. Within the scope (plus the month after) nearly all events are ours and
-    # the semi-join would cost more than it saves.
-    far = month_key_index(scope.as_of_month) > month_key_index(scope.last_month) + 1
-    if far:
+    # Events of months well after the scope belong mostly to later items: drop those before
+    # aggregating. When the events read end in the month after the scope, nearly all are ours
+    # and the semi-join would cost more than it saves.
+    beyond = month_key_index(scope.last_month) + 1
+    if any(
+        month_key_index(f.month) > beyond
+        for f in view.files("events", brands=brands, month_from=scope.first_month)
+        if f.month <= scope.as_of_month
+    ):
         events = events.semi_join(keys, list(KEY))
         security = security.semi_join(keys, list(KEY))
     es = event_summary(events, scope.as_of_s)
