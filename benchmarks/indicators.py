@@ -101,10 +101,10 @@ def generate_month(
     dest = np.where(foreign, None, dest)
     country = np.where(foreign, _choice(rng, ["LA", "TH", "MM"], [0.6, 0.3, 0.1], n), "CN")
 
-    ids = pc.cast(
-        pa.array(np.arange(n, dtype=np.int64) + rng.integers(0, 10**9) * 10**7), pa.string()
-    )
-    waybill_no = pc.binary_join_element_wise(brand.upper() + month.strftime("%y%m"), ids, "")
+    # Waybill numbers as long as real ones (12–15 characters): brand letters, YYMM, 8 digits.
+    ids = pc.utf8_lpad(pc.cast(pa.array(rng.permutation(n).astype(np.int64)), pa.string()), 8, "0")
+    prefix = brand.upper()[:3] + month.strftime("%y%m")
+    waybill_no = pc.binary_join_element_wise(prefix, ids, "")
     kind = _choice(
         rng, ["person", "organisation", "agreement_customer", "letter"], [0.7, 0.1, 0.18, 0.02], n
     )
@@ -114,7 +114,7 @@ def generate_month(
         [0.95, 0.03, 0.01, 0.01],
         n,
     )
-    hashes = pc.binary_join_element_wise("h", ids, "")
+    hashes = pc.binary_join_element_wise("h" + prefix, ids, "")
     wb = pa.table(
         {
             "waybill_no": waybill_no,
@@ -293,7 +293,7 @@ def _limit_duckdb(con: Any) -> None:
 SQL = """
 WITH w AS (
     SELECT brand, waybill_no, scope, direction, origin_county, dest_county,
-           CAST(epoch(date_trunc('second', accepted_at)) AS BIGINT) AS acc,
+           epoch_us(accepted_at) // 1000000 AS acc,
            promised_hours, e_waybill, real_name, inspected, xray, sender_kind, agreement_no,
            sender_id_type, sender_id_valid, sender_id_no_hash, sender_name_hash, transport,
            left(origin_code, 2) AS op, left(dest_code, 2) AS dp
@@ -317,7 +317,7 @@ WITH w AS (
            bool_or(event = 'exception' AND reason = 'shortage') AS shortage
     FROM (
         SELECT brand, waybill_no, event, reason,
-               CAST(epoch(date_trunc('second', occurred_at)) AS BIGINT) AS t
+               epoch_us(occurred_at) // 1000000 AS t
         FROM read_parquet($events) WHERE event IS NOT NULL
     ) WHERE t <= $asof
     GROUP BY brand, waybill_no
@@ -325,7 +325,7 @@ WITH w AS (
     SELECT brand, waybill_no,
            bool_or(kind = 'inspection') AS insp_rec, bool_or(kind = 'xray') AS xray_rec
     FROM read_parquet($security)
-    WHERE CAST(epoch(date_trunc('second', checked_at)) AS BIGINT) <= $asof
+    WHERE epoch_us(checked_at) // 1000000 <= $asof
     GROUP BY brand, waybill_no
 ), i AS (
     SELECT w2.brand,
@@ -628,16 +628,24 @@ METHODS = {"ibis": run_ibis, "sql": run_sql, "sql_capped": run_sql_capped, "pand
 def child(
     method: str, home: Path, start: dt.date, end: dt.date, as_of: dt.datetime, out: Path
 ) -> None:
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     table = METHODS[method](home, start, end, as_of)
     wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     import pyarrow.parquet as pq
 
     pq.write_table(table, out)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps({"method": method, "seconds": wall, "peak_mb": peak_mb, "rows": table.num_rows})
-    )
+    cpu = usage.ru_utime + usage.ru_stime - usage0.ru_utime - usage0.ru_stime
+    report = {
+        "method": method,
+        "seconds": round(wall, 2),
+        "cpu_seconds": round(cpu, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+        "rows": table.num_rows,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+    print(json.dumps(report))
 
 
 # ---- orchestration -----------------------------------------------------------------------------
@@ -736,8 +744,12 @@ def main() -> None:
     }
     if "ibis" in results:
         base = results["ibis"]["seconds"]
+        cpu = results["ibis"]["cpu_seconds"]
         report["ratios"] = {
             m: round(r["seconds"] / base, 2) for m, r in results.items() if m != "ibis"
+        }
+        report["cpu_ratios"] = {
+            m: round(r["cpu_seconds"] / cpu, 2) for m, r in results.items() if m != "ibis"
         }
     print(json.dumps(report, indent=2))
     if args.home is None:

@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 from youguan.indicators.periods import (
     SHANGHAI,
     PeriodKind,
+    day_of_index,
     epoch_seconds,
     local_day,
     local_midnight_epoch,
+    month_index,
+    month_index_of_day,
     months_between,
     months_of_period,
     period_end,
@@ -67,3 +70,8 @@ def test_labels_and_months() -> None:
         "2025-03",
     ]
     assert period_end(PeriodKind.MONTH, dt.date(2024, 2, 1)) == dt.date(2024, 2, 29)
+
+
+@given(st.integers(min_value=-30_000, max_value=150_000))
+def test_month_index_by_integer_arithmetic(day: int) -> None:
+    assert month_index_of_day(day) == month_index(day_of_index(day))

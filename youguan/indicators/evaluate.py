@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from youguan.indicators.definitions import Definition, Measure
+from youguan.indicators.aggregates import Figure, aggregate, figure
+from youguan.indicators.definitions import Definition
 from youguan.indicators.dimensions import Dimension
-from youguan.indicators.items import ItemScope
+from youguan.indicators.items import ItemScope, build_items
 from youguan.indicators.lakeview import LakeView
 from youguan.indicators.parameters import Parameters
 from youguan.indicators.periods import (
@@ -23,29 +24,16 @@ from youguan.indicators.periods import (
     month_of_index,
 )
 from youguan.indicators.registry import registry
-from youguan.indicators.staging import default_chunk_items, staged_items
+from youguan.indicators.staging import aggregate_chunks, default_chunk_items, plan_chunks
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from youguan.context import Context
 
-SECONDS_PER_HOUR = 3600
-
 
 class RangeError(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One indicator in one group. ``numerator`` is a count for ratios, the sum of hours for
-    means and None for quantiles; ``value`` is None when the denominator is 0."""
-
-    value: float | None
-    numerator: float | None
-    denominator: int
-    pending: int
 
 
 @dataclass
@@ -57,109 +45,14 @@ class Row:
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
-def _col(code: str, part: str) -> str:
-    return f"{code}__{part}"
-
-
-@dataclass
-class Metrics:
-    """The aggregate expressions of a set of definitions, each distinct one computed once
-    (several definitions share a denominator or a pending count); ``aliases`` maps every
-    ``<code>__<part>`` name to the column that holds it."""
-
-    exprs: dict[str, ir.Value]
-    aliases: dict[str, str]
-
-    def expand(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(record)
-        for name, column in self.aliases.items():
-            out[name] = record[column]
-        return out
-
-
-def metrics(items: ir.Table, definitions: Sequence[Definition], params: Parameters) -> Metrics:
-    """The aggregates of ``definitions`` (plus ``items`` and ``pending``) over ``items``."""
-    exprs: dict[str, ir.Value] = {}
-    aliases: dict[str, str] = {}
-    seen: dict[Any, str] = {}
-
-    def add(name: str, expr: ir.Value) -> None:
-        node = expr.op()
-        if node in seen:
-            aliases[name] = seen[node]
-        else:
-            seen[node] = name
-            exprs[name] = expr
-
-    add("items", items.count())
-    add("pending", (items.domestic & ~items.evaluable).sum())
-    for d in definitions:
-        pop = d.population(items, params)
-        add(_col(d.code, "den"), pop.sum())
-        if d.pending is not None:
-            add(_col(d.code, "pending"), d.pending(items, params).sum())
-        if d.measure is Measure.RATIO:
-            assert d.numerator is not None
-            add(_col(d.code, "num"), (pop & d.numerator(items, params)).sum())
-        else:
-            assert d.value is not None
-            seconds = d.value(items, params)
-            if d.measure is Measure.MEAN:
-                add(_col(d.code, "num"), seconds.sum(where=pop))
-            else:
-                assert d.quantile is not None
-                add(_col(d.code, "q"), seconds.cast("float64").quantile(d.quantile, where=pop))
-    return Metrics(exprs, aliases)
-
-
-@dataclass
-class Aggregation:
-    """An aggregate query and how to read its records."""
-
-    expr: ir.Table
-    metrics: Metrics
-
-    def records(self) -> list[dict[str, Any]]:
-        return [self.metrics.expand(r) for r in self.expr.to_pyarrow().to_pylist()]
-
-
-def aggregate(
-    items: ir.Table,
-    keys: Mapping[str, ir.Value],
-    definitions: Sequence[Definition],
-    params: Parameters,
-) -> Aggregation:
-    """One aggregate of every definition grouped by ``keys`` (name → expression)."""
-    m = metrics(items, definitions, params)
-    if not keys:
-        return Aggregation(items.aggregate(**m.exprs), m)
-    return Aggregation(items.group_by(**dict(keys)).aggregate(**m.exprs), m)
-
-
-def figure(d: Definition, record: Mapping[str, Any]) -> Figure:
-    """Finish one definition's figure from an aggregated record."""
-    den = int(record[_col(d.code, "den")] or 0)
-    pending = int(record.get(_col(d.code, "pending")) or 0)
-    if d.measure is Measure.RATIO:
-        num = int(record[_col(d.code, "num")] or 0)
-        value = num / den * d.unit.scale if den else None
-        return Figure(value, float(num), den, pending)
-    if d.measure is Measure.MEAN:
-        total = record[_col(d.code, "num")]
-        hours = float(total) / SECONDS_PER_HOUR if total is not None and den else None
-        value = hours / den if hours is not None else None
-        return Figure(value, hours if hours is not None else 0.0, den, pending)
-    q = record[_col(d.code, "q")]
-    value = float(q) / SECONDS_PER_HOUR if q is not None and den else None
-    return Figure(value, None, den, pending)
-
-
 def collect(
-    aggregation: Aggregation, dims: Sequence[Dimension], definitions: Sequence[Definition]
+    records: Sequence[Mapping[str, Any]],
+    dims: Sequence[Dimension],
+    definitions: Sequence[Definition],
 ) -> list[Row]:
-    """Run an aggregate and finish its rows, sorted by their dimension values."""
+    """Finish aggregated records into rows, sorted by their dimension values."""
     rows = []
-    for record in aggregation.records():
+    for record in records:
         keys = {d.name: record[d.name] for d in dims}
         rows.append(
             Row(
@@ -236,12 +129,18 @@ def evaluate(
     defs = [definition(c) for c in codes] if codes else list(registry().values())
     view = LakeView.current(ctx.lake)
     scope = scope_for_dates(date_from, date_to, as_of, brands)
-    chunks = chunk_items if chunk_items is not None else default_chunk_items(view)
-    with staged_items(
-        view, scope, params, scratch_root=ctx.settings.home_dir, chunk_items=chunks
-    ) as items:
-        aggregation = aggregate(items, {d.name: d.key(items) for d in by}, defs, params)
-        rows = collect(aggregation, by, defs)
+    size = chunk_items if chunk_items is not None else default_chunk_items(view)
+    chunks = plan_chunks(view, scope, size)
+
+    def keys(items: ir.Table) -> dict[str, ir.Value]:
+        return {d.name: d.key(items) for d in by}
+
+    if len(chunks) == 1:
+        items = build_items(view, scope, params)
+        records = aggregate(items, keys(items), defs, params).records()
+    else:
+        records = aggregate_chunks(view, chunks, params, keys, defs)
+    rows = collect(records, by, defs)
     if not by:
         rows = [r for r in rows if r.items]  # no items at all: no row, as with groups
     return Evaluation(date_from, date_to, as_of, list(by), defs, params, view.version, rows)

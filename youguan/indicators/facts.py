@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from youguan.auth.actor import Actor
 from youguan.db import utcnow
 from youguan.geo.divisions import PREFECTURE_CODE
+from youguan.indicators.aggregates import Aggregation, figure, metrics
 from youguan.indicators.cells import (
     Cell,
     cells_by_year,
@@ -31,7 +32,6 @@ from youguan.indicators.cells import (
 )
 from youguan.indicators.definitions import Definition
 from youguan.indicators.dimensions import DIMENSIONS
-from youguan.indicators.evaluate import Aggregation, figure, metrics
 from youguan.indicators.items import ItemScope
 from youguan.indicators.lakeview import LakeView
 from youguan.indicators.models import ALL_BRANDS, Fact, IndicatorRun

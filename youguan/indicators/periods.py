@@ -2,17 +2,20 @@
 
 Engines compute integer period indexes from epoch seconds (portable across DuckDB and Spark, no
 time-zone functions involved): Asia/Shanghai has been UTC+8 all year round since 1991, so the local
-day of an instant is ``(epoch_seconds + 8 h) // 86 400``. Months come from the local calendar
-year and month (``year * 12 + month - 1``); quarters and years are integer divisions of the month
-index. The functions here turn those indexes back into dates and labels, and dates into the UTC
-epoch bounds that filters use.
+day of an instant is ``(epoch_seconds + 8 h) // 86 400``. The month index ``year * 12 + month - 1``
+follows from the day by integer arithmetic (:func:`month_index_of_day`); quarters and years are
+integer divisions of the month index. The functions here turn those indexes back into dates and
+labels, and dates into the UTC epoch bounds that filters use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
+
+T = TypeVar("T", int, Any)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC_OFFSET_SECONDS = 8 * 3600
@@ -54,6 +57,21 @@ def day_of_index(index: int) -> dt.date:
 
 def month_index(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
+
+
+def month_index_of_day(day: T) -> T:
+    """The month index (``year * 12 + month - 1``) of a day number (days since 1970-01-01), by
+    integer arithmetic only (H. Hinnant's civil-from-days), so that the same function builds the
+    engine expression (any integer Ibis value) and runs in Python. Engines compute it without
+    calendar functions, which are slow on DuckDB's time-zone-aware timestamps."""
+    z = day + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097  # day of the 400-year era
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)  # day of the March-based year
+    mp = (5 * doy + 2) // 153  # March-based month 0–11
+    carry = mp // 10  # January and February belong to the next civil year
+    return (yoe + era * 400 + carry) * 12 + (mp + 2 - 12 * carry)
 
 
 def month_of_index(index: int) -> dt.date:
