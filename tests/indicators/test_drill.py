@@ -146,3 +146,19 @@ def test_export_of_a_drill_down(ctx: Context, tmp_path: Path, suffix: str) -> No
         assert "实名收寄率" in str(notes["指标"]) and "GB 11643" in str(notes["口径"])
     with pytest.raises(ValueError, match=r"\.csv"):
         export_drill(ctx, SYSTEM, 1, tmp_path / "x.pdf")
+
+
+def test_a_drill_down_built_in_chunks_lists_the_same_rows(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = LakeFactory(ctx)
+    for i in range(4):
+        lake.item(brand=("sf", "zto")[i % 2], xray=False, accepted=T0 + hours(i))
+    lake.item(brand="zto", xray=True)
+    lake.commit()
+    compute(ctx, as_of=LATER)
+    fact = _fact_id(ctx, "xray_rate")
+    whole = drill_down(ctx, SYSTEM, fact)
+    monkeypatch.setattr("youguan.indicators.drill.default_chunk_items", lambda view: 1)
+    chunked = drill_down(ctx, SYSTEM, fact)
+    assert chunked.rows == whole.rows and chunked.total == 4

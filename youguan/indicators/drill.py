@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from youguan.geo.divisions import PREFECTURE_CODE
 from youguan.indicators.definitions import Category, Definition, DrillSet
 from youguan.indicators.export import check_path, write_table
 from youguan.indicators.facts import parse_dims_key
-from youguan.indicators.items import DISPLAY_COLUMNS, ItemScope, build_items
+from youguan.indicators.items import DISPLAY_COLUMNS, ItemScope
 from youguan.indicators.lakeview import LakeView
 from youguan.indicators.models import ALL_BRANDS, Fact, IndicatorRun
 from youguan.indicators.parameters import Parameters
@@ -36,6 +37,7 @@ from youguan.indicators.periods import (
 from youguan.indicators.registry import definition
 from youguan.indicators.schemas import DrillColumn, DrillPage
 from youguan.indicators.service import NotFound, fact_public, get_fact
+from youguan.indicators.staging import default_chunk_items, staged_items
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -134,7 +136,12 @@ class _Query:
     rows: ir.Table
 
 
-def _query(ctx: Context, actor: Actor, fact_id: int, which: DrillSet | str | None) -> _Query:
+@contextmanager
+def _query(
+    ctx: Context, actor: Actor, fact_id: int, which: DrillSet | str | None
+) -> Iterator[_Query]:
+    """The rows behind a fact, selected chunk by chunk and staged once as Parquet, so that
+    counting, paging and exporting do not rebuild the item table each time."""
     fact = get_fact(ctx, actor, fact_id)
     d = definition(fact.indicator)
     which = DrillSet(which) if which is not None else d.drill
@@ -151,16 +158,29 @@ def _query(ctx: Context, actor: Actor, fact_id: int, which: DrillSet | str | Non
         as_of_month=local_day(fact.as_of).strftime("%Y-%m"),
         brands=None if fact.brand == ALL_BRANDS else (fact.brand,),
     )
-    items = build_items(view, scope, params, display=DISPLAY_COLUMNS)
-    conditions = [d.drill_flag(items, params, which)]
-    if fact.division != PREFECTURE_CODE:
-        conditions.append(items.county == fact.division)
-    if actor.county_code and not actor.brand:
-        conditions.append(items.county == actor.county_code)  # a county bureau's own items
-    for name, value in parse_dims_key(fact.dims).items():
-        conditions.append(items[name] == value)
-    rows = items.filter(*conditions).select(*_RAW).order_by("accepted_s", "waybill_no")
-    return _Query(fact, d, which, view.exact, rows)
+    assert which is not None
+
+    def behind(items: ir.Table) -> ir.Table:
+        conditions = [d.drill_flag(items, params, which)]
+        if fact.division != PREFECTURE_CODE:
+            conditions.append(items.county == fact.division)
+        if actor.county_code and not actor.brand:
+            conditions.append(items.county == actor.county_code)  # a county bureau's own items
+        for name, value in parse_dims_key(fact.dims).items():
+            conditions.append(items[name] == value)
+        return items.filter(*conditions).select(*_RAW)
+
+    with staged_items(
+        view,
+        scope,
+        params,
+        scratch_root=ctx.settings.home_dir,
+        chunk_items=default_chunk_items(view),
+        always=True,
+        display=DISPLAY_COLUMNS,
+        transform=behind,
+    ) as rows:
+        yield _Query(fact, d, which, view.exact, rows.order_by("accepted_s", "waybill_no"))
 
 
 def _instant(value: Any) -> str | None:
@@ -205,9 +225,10 @@ def drill_down(
     usual set: the shortfall of a higher-is-better rate, the numerator otherwise)."""
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 行")
-    q = _query(ctx, actor, fact_id, which)
-    total = int(q.rows.count().to_pyarrow().as_py())
-    records = q.rows.limit(page_size, offset=(page - 1) * page_size).to_pyarrow().to_pylist()
+    with _query(ctx, actor, fact_id, which) as q:
+        total = int(q.rows.count().to_pyarrow().as_py())
+        page_rows = q.rows.limit(page_size, offset=(page - 1) * page_size)
+        records = page_rows.to_pyarrow().to_pylist()
     columns = columns_for(q.definition)
     return DrillPage(
         fact=fact_public(q.fact),
@@ -224,11 +245,9 @@ def drill_down(
 
 def iter_drill_rows(
     ctx: Context, actor: Actor, fact_id: int, *, which: DrillSet | str | None = None
-) -> tuple[Definition, Iterator[dict[str, Any]]]:
-    """Every item behind a fact, in chunks (for exports)."""
-    q = _query(ctx, actor, fact_id, which)
-
-    def rows() -> Iterator[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
+    """Every item behind a fact, read in chunks (for exports)."""
+    with _query(ctx, actor, fact_id, which) as q:
         offset = 0
         while True:
             chunk = q.rows.limit(EXPORT_CHUNK, offset=offset).to_pyarrow().to_pylist()
@@ -236,8 +255,6 @@ def iter_drill_rows(
             if len(chunk) < EXPORT_CHUNK:
                 return
             offset += EXPORT_CHUNK
-
-    return q.definition, rows()
 
 
 def export_drill(
@@ -250,8 +267,9 @@ def export_drill(
 ) -> int:
     """Write every item behind a fact to ``path`` (.csv or .xlsx); returns the row count."""
     check_path(path)
-    d, rows = iter_drill_rows(ctx, actor, fact_id, which=which)
     fact = fact_public(get_fact(ctx, actor, fact_id))
+    d = definition(fact.indicator)
+    rows = iter_drill_rows(ctx, actor, fact_id, which=which)
     which_set = DrillSet(which) if which is not None else d.drill
     notes = [
         ("指标", f"{d.name} ({d.code})，第 {d.version} 版"),

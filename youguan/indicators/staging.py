@@ -143,12 +143,20 @@ def staged_items(
     chunk_items: int | None,
     always: bool = False,
     on_chunk: Callable[[int, int], None] | None = None,
+    display: Sequence[str] = (),
+    transform: Callable[[ir.Table], ir.Table] | None = None,
 ) -> Iterator[ir.Table]:
-    """The per-item table of ``scope``: the expression itself when it fits in one chunk (unless
-    ``always``), otherwise the chunks staged as Parquet, removed when the block ends."""
+    """The per-item table of ``scope`` (each chunk passed through ``transform`` when given):
+    the expression itself when it fits in one chunk (unless ``always``), otherwise the chunks
+    staged as Parquet, removed when the block ends."""
+
+    def chunk_table(chunk: ItemScope) -> ir.Table:
+        items = build_items(view, chunk, params, display=display)
+        return transform(items) if transform is not None else items
+
     chunks = plan_chunks(view, scope, chunk_items)
     if len(chunks) == 1 and not always:
-        yield build_items(view, chunks[0], params)
+        yield chunk_table(chunks[0])
         return
     backend = view.lake.backend
     scratch = Path(tempfile.mkdtemp(prefix="items-", dir=scratch_root))
@@ -156,7 +164,7 @@ def staged_items(
         paths = []
         for i, chunk in enumerate(chunks):
             path = scratch / f"chunk-{i:04d}.parquet"
-            backend.to_parquet(build_items(view, chunk, params), path)
+            backend.to_parquet(chunk_table(chunk), path)
             paths.append(str(path))
             if on_chunk is not None:
                 on_chunk(i + 1, len(chunks))
