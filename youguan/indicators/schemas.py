@@ -40,7 +40,7 @@ class DefinitionPublic(BaseModel):
 class FactValue(BaseModel):
     """One stored figure with its provenance (what the plan package reads)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
     value: float | None
     numerator: float | None
@@ -52,7 +52,9 @@ class FactValue(BaseModel):
     computed_at: dt.datetime
 
 
-class FactPublic(BaseModel):
+class FactPublic(FactValue):
+    """A stored figure with its cell (period, division, brand, further dimensions)."""
+
     id: int
     indicator: str
     period_kind: str
@@ -64,14 +66,6 @@ class FactPublic(BaseModel):
     brand: str
     brand_name: str
     dims: dict[str, str]
-    value: float | None
-    numerator: float | None
-    denominator: int
-    pending: int
-    definition_version: int
-    data_version: int
-    as_of: dt.datetime
-    computed_at: dt.datetime
     run_id: int
 
 

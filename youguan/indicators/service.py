@@ -107,6 +107,7 @@ def fact_public(f: Fact) -> FactPublic:
         d = divisions().get(f.division)
         division_name = d.name if d else f.division
     return FactPublic(
+        **FactValue.model_validate(f).model_dump(),
         id=f.id,
         indicator=f.indicator,
         period_kind=f.period_kind,
@@ -118,14 +119,6 @@ def fact_public(f: Fact) -> FactPublic:
         brand=f.brand,
         brand_name="全部品牌" if f.brand == ALL_BRANDS else brand_label(f.brand),
         dims=parse_dims_key(f.dims),
-        value=f.value,
-        numerator=f.numerator,
-        denominator=f.denominator,
-        pending=f.pending,
-        definition_version=f.definition_version,
-        data_version=f.data_version,
-        as_of=f.as_of,
-        computed_at=f.computed_at,
         run_id=f.run_id,
     )
 
@@ -158,18 +151,7 @@ def yearly_value(
                 Fact.dims == "",
             )
         ).first()
-    if f is None:
-        return None
-    return FactValue(
-        value=f.value,
-        numerator=f.numerator,
-        denominator=f.denominator,
-        pending=f.pending,
-        definition_version=f.definition_version,
-        data_version=f.data_version,
-        as_of=f.as_of,
-        computed_at=f.computed_at,
-    )
+    return None if f is None else FactValue.model_validate(f)
 
 
 def parse_value_dims(by: Sequence[str]) -> tuple[PeriodKind, list[str]]:
