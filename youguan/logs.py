@@ -12,7 +12,11 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 
-def configure(level: str = "INFO", log_dir: Path | None = None) -> None:
+def configure(
+    level: str = "INFO", log_dir: Path | None = None, console_level: str = "WARNING"
+) -> None:
+    """The file gets ``level`` and above; the console only warnings and errors by default, so
+    progress bars and results stay readable; the file has the detail."""
     root = logging.getLogger()
     if getattr(root, "_youguan_configured", False):
         return
@@ -20,7 +24,7 @@ def configure(level: str = "INFO", log_dir: Path | None = None) -> None:
     console = RichHandler(
         console=Console(stderr=True), show_path=False, rich_tracebacks=False, markup=False
     )
-    console.setLevel(level)
+    console.setLevel(console_level)
     root.addHandler(console)
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)

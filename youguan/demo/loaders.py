@@ -131,3 +131,11 @@ def ingest_parcels(run: DemoRun) -> dict[str, Any]:
         t["refused"] += result.status == "refused"
     run.report("入库完成", len(files), len(files))
     return totals
+
+
+def compute_facts(run: DemoRun) -> dict[str, Any]:
+    """Compute every indicator fact from the committed lake data (a full computation)."""
+    from youguan.indicators.facts import compute
+
+    summary = compute(_ctx(run), full=True, actor=DEMO_ACTOR, progress=run.report)
+    return summary.as_dict()

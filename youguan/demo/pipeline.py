@@ -116,6 +116,7 @@ def default_pipeline() -> Pipeline:
             Step("init", "初始化数据存储", loaders.initialise_stores),
             Step("registry", "导入名录（企业、网点、车辆）", loaders.load_registry),
             Step("ingest", "报送数据入库", loaders.ingest_parcels),
+            Step("compute", "计算指标", loaders.compute_facts),
             Step("plan", "导入规划实际值", loaders.load_plan_actuals),
             Step("accounts", "创建演示账号", loaders.create_accounts),
         ]

@@ -19,6 +19,7 @@ from pydantic import (
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -107,6 +108,15 @@ class ComputedSource(_Strict):
     division: str | None = Field(default=None, pattern=r"^\d{4}(\d{2}){0,4}$|^\d{9}$|^\d{12}$")
     brand: str | None = None
     note: str | None = None
+
+    @field_validator("code")
+    @classmethod
+    def _a_registered_indicator(cls, code: str) -> str:
+        from youguan.indicators.registry import codes
+
+        if code not in codes():
+            raise ValueError(f"指标引擎没有指标 {code}（可用：{'、'.join(codes())}）")
+        return code
 
 
 RegistryCount = Literal[
