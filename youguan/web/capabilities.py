@@ -26,4 +26,5 @@ VIEW_MODULES: tuple[str, ...] = (
     "youguan.auth.views",
     "youguan.plan.views",
     "youguan.registry.views",
+    "youguan.ingest.views",
 )
