@@ -99,3 +99,26 @@ def write_xlsx(
         ws.append(list(r.values()))
     wb.save(path)
     return path
+
+
+def seed_submissions(ctx: Any, folder: Path) -> dict[str, str]:
+    """One committed events batch per enterprise persona (顺丰 for dave, 中通 for erin), each
+    with one rejected row and one unmapped raw code; returns ``{"sf_batch", "zto_batch"}``."""
+    from youguan.auth.actor import Actor, Role
+    from youguan.ingest import service
+
+    ids = {}
+    for brand, user in (("sf", "dave"), ("zto", "erin")):
+        actor = Actor(name=user, role=Role.ENTERPRISE, brand=brand)
+        rows = [
+            event(
+                i, brand=brand, waybill_no=f"{brand.upper()}{i // 3:08d}", raw_code="", raw_text=""
+            )
+            | {"event": ("accepted", "arrived", "delivered")[i % 3]}
+            for i in range(6)
+        ]
+        rows.append(event(6, brand=brand, raw_code="ZZ9", raw_text="神秘状态"))
+        rows.append(event(7, brand=brand, occurred_at="yesterday"))
+        path = write_csv(folder / f"{brand}-events.csv", rows)
+        ids[f"{brand}_batch"] = service.submit_file(ctx, actor, "events", path, now=NOW).id
+    return ids

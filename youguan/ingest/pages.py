@@ -245,6 +245,12 @@ def detail_page(
         else None
     )
     base = f"/api/v1/submissions/{sub.id}/quarantine"
+    shown = preview.items if preview else []
+    columns = [  # only the columns these rows filled: a table of 26 mostly empty columns hides them
+        c
+        for c in _rejected_columns(sub.dataset)
+        if any(r.get(c.name) not in (None, "") for r in shown)
+    ]
     return SubmissionDetailPage(
         title="报送批次详情",
         submission=row_of(sub),
@@ -252,8 +258,8 @@ def detail_page(
         error_counts=[CodeCount(code=c, label=_code_label(c), count=n) for c, n in counts],
         errors=paginate_list(rows, request),
         errors_kept=len(rows),
-        rejected_columns=_rejected_columns(sub.dataset),
-        rejected_rows=preview.items if preview else [],
+        rejected_columns=columns,
+        rejected_rows=shown,
         quarantine_csv=f"{base}?format=csv" if sub.quarantine else None,
         quarantine_json=base,
         progress=progress if sub.open else None,
