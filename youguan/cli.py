@@ -8,6 +8,7 @@ import typer
 from youguan.auth.cli import apikey_app, user_app
 from youguan.cli_support import cli_context, emit_json, err, fail
 from youguan.demo.cli import demo
+from youguan.indicators import cli as indicators_cli
 from youguan.ingest import cli as ingest_cli
 from youguan.lake import cli as lake_cli
 from youguan.plan.cli import app as plan_app
@@ -74,6 +75,9 @@ def serve(
 app.command("demo")(demo)  # a top-level command of DESIGN.md
 app.add_typer(user_app, name="user")
 app.add_typer(apikey_app, name="apikey")
+app.command("kpi")(indicators_cli.kpi)
+app.command("compute")(indicators_cli.compute)
+app.add_typer(indicators_cli.app, name="indicators")
 
 
 def main() -> None:
