@@ -12,9 +12,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tests.web.personas import Persona
+from youguan.auth.actor import Role
 from youguan.ingest.idcheck import check_char
 
 NOW = dt.datetime(2024, 6, 1, 4, 0, tzinfo=dt.UTC)  # 2024-06-01 12:00 in Beijing
+FRANK = Persona("frank", "弗兰克", Role.REGULATOR)  # see add_unmasker
 
 
 def resident_id(first17: str = "53280119900101123") -> str:
@@ -104,7 +107,7 @@ def write_xlsx(
 def seed_submissions(ctx: Any, folder: Path) -> dict[str, str]:
     """One committed events batch per enterprise persona (顺丰 for dave, 中通 for erin), each
     with one rejected row and one unmapped raw code; returns ``{"sf_batch", "zto_batch"}``."""
-    from youguan.auth.actor import Actor, Role
+    from youguan.auth.actor import Actor
     from youguan.ingest import service
 
     ids = {}
@@ -122,3 +125,25 @@ def seed_submissions(ctx: Any, folder: Path) -> dict[str, str]:
         path = write_csv(folder / f"{brand}-events.csv", rows)
         ids[f"{brand}_batch"] = service.submit_file(ctx, actor, "events", path, now=NOW).id
     return ids
+
+
+def add_unmasker(ctx: Any) -> Persona:
+    """frank: a prefecture regulator granted ``pii.unmask`` (no test persona holds it)."""
+    from youguan.auth.actor import Actor
+    from youguan.auth.permissions import PII_UNMASK
+    from youguan.auth.schemas import UserCreate
+    from youguan.auth.service import create_user
+
+    frank = FRANK
+    create_user(
+        ctx,
+        Actor.system("tests"),
+        UserCreate(
+            username=frank.name,
+            display_name=frank.display_name,
+            role=frank.role,
+            password=frank.password,
+            grants=[PII_UNMASK],
+        ),
+    )
+    return frank

@@ -24,37 +24,22 @@ import pytest
 from sqlalchemy import select
 
 from tests.auth.cheap_hashing import cheap_password_hashing  # noqa: F401  (autouse)
-from tests.ingest.factories import event, waybill, write_csv, write_xlsx
+from tests.ingest.factories import FRANK, add_unmasker, event, waybill, write_csv, write_xlsx
 from tests.web.conftest import World, open_world
-from tests.web.personas import Browser, Persona
+from tests.web.personas import Browser
 from youguan.audit.models import AuditLog
-from youguan.auth.actor import Actor, Role
-from youguan.auth.permissions import PII_UNMASK
-from youguan.auth.schemas import UserCreate
-from youguan.auth.service import create_user
 from youguan.ingest import service
 from youguan.ingest.receive import Limits
 from youguan.web.streaming import SPOOL_PREFIX
 
 API = "/api/v1"
 CSV = "text/csv"
-FRANK = Persona("frank", "弗兰克", Role.REGULATOR)  # a regulator entitled to unmask
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
     with open_world(tmp_path_factory.mktemp("ingest-api"), sqlite_template) as w:
-        create_user(
-            w.ctx,
-            Actor.system("tests"),
-            UserCreate(
-                username=FRANK.name,
-                display_name=FRANK.display_name,
-                role=FRANK.role,
-                password=FRANK.password,
-                grants=[PII_UNMASK],
-            ),
-        )
+        add_unmasker(w.ctx)
         yield w
 
 

@@ -15,36 +15,20 @@ import pytest
 from sqlalchemy import select
 
 from tests.auth.cheap_hashing import cheap_password_hashing  # noqa: F401  (autouse)
-from tests.ingest.factories import waybill, write_csv
+from tests.ingest.factories import FRANK, add_unmasker, waybill, write_csv
 from tests.web.conftest import World, open_world
-from tests.web.personas import Browser, Persona
+from tests.web.personas import Browser
 from youguan.audit.models import AuditLog
-from youguan.auth.actor import Actor, Role
-from youguan.auth.permissions import PII_UNMASK
-from youguan.auth.schemas import UserCreate
-from youguan.auth.service import create_user
 from youguan.ingest import models as m
 from youguan.ingest.receive import Limits
 from youguan.lake.locks import FileLock
 from youguan.lake.store import STAGING
 
-FRANK = Persona("frank", "弗兰克", Role.REGULATOR)
-
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[World]:
     with open_world(tmp_path_factory.mktemp("ingest-views"), sqlite_template) as w:
-        create_user(
-            w.ctx,
-            Actor.system("tests"),
-            UserCreate(
-                username=FRANK.name,
-                display_name=FRANK.display_name,
-                role=FRANK.role,
-                password=FRANK.password,
-                grants=[PII_UNMASK],
-            ),
-        )
+        add_unmasker(w.ctx)
         yield w
 
 
