@@ -250,3 +250,26 @@ def test_the_errors_table_is_paginated(world: World) -> None:
     second = world.as_("dave").get(target + ".json?page=2").json()
     assert [e["row"] for e in second["errors"]["items"]] == list(range(111, 116))
     assert 'rel="next"' in world.as_("dave").get(target).text
+
+
+def test_the_brand_sees_its_own_indicators_once_computed(fresh_world: World) -> None:
+    from youguan.indicators.facts import compute
+
+    ctx = fresh_world.ctx
+    rows = [waybill(i, brand="sf", waybill_no=f"SFKPI{i}", e_waybill="是") for i in range(3)]
+    rows.append(waybill(3, brand="sf", waybill_no="SFKPI3", e_waybill="否"))
+    assert upload(fresh_world.as_("dave"), csv_file(rows)).status_code == 303
+    zto = [waybill(i, brand="zto", waybill_no=f"ZTKPI{i}", e_waybill="否") for i in range(5)]
+    assert upload(fresh_world.as_("erin"), csv_file(zto)).status_code == 303
+    compute(ctx, full=True)
+    dave = fresh_world.as_("dave").get("/submissions.json").json()["indicators"]
+    assert dave["available"] and dave["period"] == "2024-05"
+    figures = {i["code"]: i for i in dave["items"]}
+    assert figures["e_waybill_rate"]["value"] == pytest.approx(0.75)
+    assert figures["e_waybill_rate"]["display"] == "75.00%"
+    assert figures["e_waybill_rate"]["denominator"] == 4
+    assert "电子运单" in figures["e_waybill_rate"]["text"]
+    erin = fresh_world.as_("erin").get("/submissions.json").json()["indicators"]
+    assert {i["code"]: i["value"] for i in erin["items"]}["e_waybill_rate"] == 0.0
+    page = fresh_world.as_("dave").get("/submissions").text
+    assert 'data-indicator="e_waybill_rate"' in page and "75.00%" in page
