@@ -123,8 +123,10 @@ class Runner:
             if batch_id is not None:
                 self._report(batch_id, Progress(phase, fraction))
 
+        outcome: SubmissionOut | None = None
+        error: BaseException | None = None
         try:
-            out = service.submit_file(
+            outcome = service.submit_file(
                 self.ctx,
                 actor,
                 dataset_name,
@@ -135,11 +137,7 @@ class Runner:
                 **options,
             )
         except BaseException as exc:  # the service recorded the failure; hand it to the waiter
-            if not received.done():
-                received.set_exception(exc)
-            done.set_exception(exc)
-        else:
-            done.set_result(out)
+            error = exc
         finally:
             path.unlink(missing_ok=True)  # refused before the service took the file
             if holding:
@@ -148,6 +146,14 @@ class Runner:
             if batch_id is not None:
                 with self._lock:
                     self._progress.pop(batch_id, None)
+        # Only now, with the file gone and the slot free, is the ingest over for the waiter.
+        if error is not None:
+            if not received.done():
+                received.set_exception(error)
+            done.set_exception(error)
+        else:
+            assert outcome is not None
+            done.set_result(outcome)
 
     def _report(self, batch_id: str, progress: Progress) -> None:
         with self._lock:

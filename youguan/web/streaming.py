@@ -98,6 +98,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"文件超过 {limit_text(limit)} 的上限；请拆分后分批报送", details={"limit_bytes": limit}
+    )
+
+
 def media_type_of(value: str | None) -> str:
     ctype, _ = parse_options_header(value)
     return ctype.decode("latin-1")
@@ -113,9 +119,13 @@ async def spool_upload(
 ) -> SpooledUpload:
     """The request's file written to ``directory`` (see the module docstring)."""
     media_type = media_type_of(request.headers.get("content-type"))
+    multipart = media_type == "multipart/form-data"
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + (FORM_OVERHEAD if multipart else 0):
+        raise too_large(limit)  # said before a byte is read
     spool = _Spool(directory, limit)
     try:
-        if media_type == "multipart/form-data":
+        if multipart:
             need_csrf = security.csrf_required(request) and (
                 request.headers.get(security.CSRF_HEADER) is None
             )
@@ -163,10 +173,7 @@ class _Spool:
     def add(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise PayloadTooLarge(
-                f"文件超过 {limit_text(self.limit)} 的上限；请拆分后分批报送",
-                details={"limit_bytes": self.limit},
-            )
+            raise too_large(self.limit)
         self._buffer += data
 
     async def flush(self, force: bool = False) -> None:
@@ -240,10 +247,7 @@ class _Form:
             async for chunk in self.request.stream():
                 self.received += len(chunk)
                 if self.received > overall:
-                    raise PayloadTooLarge(
-                        f"上传内容超过 {limit_text(self.spool.limit)} 的上限",
-                        details={"limit_bytes": self.spool.limit},
-                    )
+                    raise too_large(self.spool.limit)
                 parser.write(chunk)
                 await self.spool.flush()
             parser.finalize()
