@@ -50,5 +50,7 @@ def test_the_documented_personal_data_is_the_protected_data() -> None:
     waybills = guide.describe(DATASETS["waybills"])
     assert {c.name for c in waybills.columns if c.personal_data} == set(PII_FIELDS)
     assert set(guide.EXAMPLES) == set(DATASETS)
+    columns = {c.name for ds in DATASETS.values() for c in ds.columns}
+    assert set(guide.NOTES_BY_COLUMN) <= columns
     for name, example in guide.EXAMPLES.items():
         assert set(example) <= {c.name for c in DATASETS[name].columns}, name

@@ -82,7 +82,26 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     },
     "kind": {"inspection": "开箱验视", "xray": "过机安检"},
     "result": {"pass": "通过", "suspicious": "可疑", "prohibited": "禁寄物品"},
-    "prohibited_category": {str(i): f"《禁止寄递物品指导目录》第 {i} 类" for i in range(1, 20)},
+    "prohibited_category": {str(i): f"第 {i} 类" for i in range(1, 20)},
+}
+
+# What an exporter needs to know about a column beyond its type and allowed values (Chinese;
+# the schemas' own descriptions are for developers).
+NOTES_BY_COLUMN: dict[str, str] = {
+    "brand": "品牌代码（如 sf、zto、ems）；企业报送时可留空，按本企业品牌填入，"
+    "填写其他品牌的行被拒收",
+    "dest_code": "寄达国家/地区为中国（CN）时必填",
+    "dest_country": "ISO 3166-1 两位字母代码，留空即 CN；港澳台按境外统计",
+    "agreement_no": "协议客户的备案编号（协议客户实名收寄的依据）",
+    "transport": "判断是否属于必须过机安检的快件（航空、铁路、跨境、跨省）",
+    "sender_id_no": "居民身份证号按 GB 11643 校验；校验不通过的仍入库并标记，供监管核查",
+    "event": "标准状态代码；留空时按企业原始状态码（raw_code、raw_text）对照，"
+    "对照不上的仍入库并计入未映射状态码",
+    "raw_code": "企业系统中的原始状态码，平台保留原值",
+    "raw_text": "企业系统中的原始状态描述，平台保留原值",
+    "reason": "问题件（exception）的原因",
+    "prohibited_category": "《禁止寄递物品指导目录》的类别序号",
+    "month": "统计月份，如 2024-04",
 }
 
 EXAMPLES: dict[str, dict[str, str]] = {
@@ -157,7 +176,8 @@ class ColumnDoc(BaseModel):
     max_length: int | None
     min_value: float | None
     division: str | None = Field(description="区划代码的取值范围")
-    description: str
+    description: str = Field(description="developer description (English)")
+    note: str | None = Field(description="填写说明")
     example: str | None
 
 
@@ -223,6 +243,7 @@ def describe(ds: Dataset) -> DatasetDoc:
                 min_value=c.min_value,
                 division=DIVISION_NOTES[c.division] if c.division else None,
                 description=c.description,
+                note=NOTES_BY_COLUMN.get(c.name),
                 example=example.get(c.name) or None,
             )
             for c in ds.columns
