@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser.conftest import Visitor
 from tests.browser.walk import WALK
+from youguan.ingest.receive import Limits
 
 pytestmark = pytest.mark.browser
 
@@ -120,8 +121,14 @@ def test_an_enterprise_uploads_a_file_and_sees_its_rejected_rows(
     page = v.visit("/submissions", "数据报送")
     page.select_option("select[name=dataset]", "waybills")
     page.set_input_files("input[name=file]", str(upload))
-    page.click("text=上传报送")
-    page.wait_for_selector("[data-testid=errors]")
+    app = v.server.world.app
+    app.state.submission_limits = Limits(wait_bytes=100)  # "large": processed in the background
+    try:
+        page.click("text=上传报送")
+        # the submission's page polls its status (HTMX) and reloads once it has finished
+        page.wait_for_selector("[data-testid=errors]", timeout=30_000)
+    finally:
+        app.state.submission_limits = Limits()
     assert page.locator("h1").first.inner_text() == "报送批次详情"
     assert page.get_by_test_id("status-badge").inner_text() == "已入库"
     errors = page.locator("[data-testid=errors] tbody tr")
