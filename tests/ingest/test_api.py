@@ -343,6 +343,11 @@ def test_a_refused_file_is_422_with_its_error_list_and_commits_nothing(world: Wo
     assert unknown.status_code == 422
     assert unknown.json()["error"]["details"]["refusal"]["code"] == "unknown_columns"
     assert "colour" in unknown.json()["error"]["message"]
+    gbk = "运单号,品牌\nSFGBK1,sf\n".encode("gbk")
+    declared = post_file(world, "sf", "waybills", gbk, params={"encoding": "gbk"})
+    assert declared.status_code == 422  # read as GBK: the header is understood, columns missing
+    assert declared.json()["error"]["details"]["refusal"]["code"] == "missing_columns"
+    assert post_file(world, "sf", "waybills", gbk, params={"encoding": "rot13"}).status_code == 422
     unreadable = post_file(world, "sf", "waybills", b"PK\x03\x04broken", name="w.xlsx")
     assert unreadable.status_code == 422
     assert unreadable.json()["error"]["details"]["status"] == "refused"
@@ -505,6 +510,7 @@ def test_the_list_is_paginated_filtered_and_scoped(world: World) -> None:
     future = bob.get(f"{API}/submissions?received_from=2999-01-01").json()
     assert future["total"] == 0
     assert bob.get(f"{API}/submissions?status=lost").status_code == 422
+    assert bob.get(f"{API}/submissions?received_to=9999-12-31").status_code == 422
     assert bob.get(f"{API}/submissions?dataset=parcels").status_code == 422
 
 

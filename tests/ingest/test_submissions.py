@@ -128,3 +128,4 @@ def test_a_page_of_submissions_is_scoped_filtered_and_counted(ctx: Context, tmp_
     yesterday = today - dt.timedelta(days=1)
     assert service.page_submissions(ctx, ALICE, PageRequest(), received_to=yesterday).total == 0
     assert service.page_submissions(ctx, Actor.anonymous(), PageRequest()).total == 0
+    assert service.page_submissions(ctx, ALICE, PageRequest(), received_to=dt.date.max).total == 4

@@ -52,6 +52,8 @@ SubmissionId = Annotated[
 DatasetName = Annotated[
     str, Path(max_length=40, description="数据集：waybills、events、security、statistics")
 ]
+# Text encodings a CSV may be declared in (the readers detect UTF-8 and GB18030 by themselves).
+TextEncoding = Literal["utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312"]
 BrandQuery = Annotated[str | None, Query(max_length=16, description="品牌代码")]
 
 _TYPES = [*receive.MEDIA_TYPES, "application/octet-stream"]
@@ -142,8 +144,7 @@ async def submissions_create(
         bool, Query(description="更正已入库的同键行（需“更正已入库数据”权限，留审计记录）")
     ] = False,
     encoding: Annotated[
-        str | None,
-        Query(pattern=r"^[A-Za-z0-9_-]{1,20}$", description="文本编码（默认自动识别）"),
+        TextEncoding | None, Query(description="文本编码（默认自动识别 UTF-8 或 GB18030）")
     ] = None,
     allow_15_digit_id: Annotated[bool, Query(description="把 15 位旧身份证号视为有效")] = False,
     filename: Annotated[

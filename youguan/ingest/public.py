@@ -18,6 +18,7 @@ from youguan.registry.brands import brands
 PiiField = Literal["sender_id_no", "sender_name", "sender_phone"]  # = protect.PII_FIELDS (tested)
 
 SUBMISSION_ID_PATTERN = r"^[0-9a-f]{32}$"
+EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 
 class SubmissionQuery(BaseModel):
@@ -31,8 +32,12 @@ class SubmissionQuery(BaseModel):
         max_length=12,
         description="状态：" + "、".join(f"{s.value}（{s.label}）" for s in SubmissionStatus),
     )
-    received_from: dt.date | None = Field(None, description="报送日期起（含，北京时间）")
-    received_to: dt.date | None = Field(None, description="报送日期止（含，北京时间）")
+    received_from: dt.date | None = Field(
+        None, ge=EARLIEST_DAY, le=LATEST_DAY, description="报送日期起（含，北京时间）"
+    )
+    received_to: dt.date | None = Field(
+        None, ge=EARLIEST_DAY, le=LATEST_DAY, description="报送日期止（含，北京时间）"
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -325,7 +325,7 @@ def page_submissions(
     stmt = _filtered(actor, brand=brand, dataset_name=dataset_name, status=status)
     if received_from is not None:
         stmt = stmt.where(m.Submission.received_at >= _local_midnight(received_from))
-    if received_to is not None:
+    if received_to is not None and received_to < dt.date.max:
         stmt = stmt.where(
             m.Submission.received_at < _local_midnight(received_to + dt.timedelta(days=1))
         )
