@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
 from tests.browser.conftest import Visitor
 from tests.browser.walk import WALK
+from youguan.ingest.receive import Limits
 
 pytestmark = pytest.mark.browser
 
@@ -100,4 +102,45 @@ def test_an_import_with_bad_rows_shows_its_errors_table(
     report = page.locator("[data-testid=import-report] .grid").inner_text()
     assert "未变\n1" in report and "拒绝\n2" in report, report
     v.screenshot("/network/import-errors")
+    v.assert_clean()
+
+
+def test_an_enterprise_uploads_a_file_and_sees_its_rejected_rows(
+    visitor: Callable[[str], Visitor], tmp_path: Path
+) -> None:
+    v = visitor("dave")
+    upload = tmp_path / "顺丰五月运单.csv"
+    upload.write_text(
+        "waybill_no,accepted_at,origin_code,dest_code,sender_name,sender_phone\n"
+        "SFWALK0001,2024-05-02 09:00:00,532801,530102,李四,13900001111\n"
+        "SFWALK0002,2024-05-02 09:05:00,532801,999999,王五,13900002222\n"
+        "SFWALK0003,明天上午,532801,530102,赵六,13900003333\n"
+        "SFWALK0004,2024-05-02 09:15:00,532822,530102,钱七,13900004444\n",
+        encoding="utf-8",
+    )
+    page = v.visit("/submissions", "数据报送")
+    page.select_option("select[name=dataset]", "waybills")
+    page.set_input_files("input[name=file]", str(upload))
+    app = v.server.world.app
+    app.state.submission_limits = Limits(wait_bytes=100)  # "large": processed in the background
+    try:
+        page.click("text=上传报送")
+        # the submission's page polls its status (HTMX) and reloads once it has finished
+        page.wait_for_selector("[data-testid=errors]", timeout=30_000)
+    finally:
+        app.state.submission_limits = Limits()
+    assert page.locator("h1").first.inner_text() == "报送批次详情"
+    assert page.get_by_test_id("status-badge").inner_text() == "已入库"
+    errors = page.locator("[data-testid=errors] tbody tr")
+    assert [errors.nth(i).get_attribute("data-row") for i in range(errors.count())] == ["2", "3"]
+    assert "不是有效的行政区划代码" in errors.nth(0).inner_text()
+    rejected = page.get_by_test_id("rejected-rows").inner_text()
+    assert "SFWALK0003" in rejected and "王*" in rejected and "王五" not in rejected
+    href = page.get_by_test_id("quarantine-download").get_attribute("href")
+    assert href
+    download = page.request.get(urljoin(page.url, href))
+    assert download.status == 200 and download.headers["content-type"].startswith("text/csv")
+    body = download.body().decode("utf-8-sig")
+    assert "SFWALK0002" in body and "13900002222" not in body and "139****2222" in body
+    v.screenshot("/submissions/detail")
     v.assert_clean()

@@ -131,6 +131,29 @@ def _public_plan_progress(page: Any, persona: str) -> None:
     _download_is_a_docx(page)
 
 
+def _submissions_in_scope(page: Any, persona: str) -> None:
+    """Enterprises see their brand's batches and the upload form; the staff every brand's, with
+    the brand filter and no upload form."""
+    rows = page.locator("[data-testid=submissions] tbody tr")
+    brands = {rows.nth(i).get_attribute("data-brand") for i in range(rows.count())}
+    staff = persona in STAFF
+    if staff:
+        assert {"sf", "zto"} <= brands, brands
+    else:
+        assert brands == {"sf" if persona == "dave" else "zto"}, brands
+    assert page.get_by_test_id("upload-form").count() == (0 if staff else 1)
+    assert page.locator("[data-testid=filters] select[name=brand]").count() == (1 if staff else 0)
+    assert page.get_by_test_id("brand-indicators").count() == (0 if staff else 1)
+    badges = page.locator("[data-testid=submissions] .badge")
+    assert "已入库" in [badges.nth(i).inner_text() for i in range(badges.count())]
+
+
+def _unmapped_codes(page: Any, persona: str) -> None:
+    rows = page.locator("[data-testid=unmapped] tbody tr")
+    brands = {rows.nth(i).get_attribute("data-brand") for i in range(rows.count())}
+    assert brands == ({"sf", "zto"} if persona in STAFF else {"sf"}), brands
+
+
 @dataclass(frozen=True)
 class Stop:
     path: str
@@ -155,5 +178,8 @@ WALK: list[Stop] = [
     Stop("/public", "信息公开", EVERYONE, _public_plan_progress, charts=("plan_status_0",)),
     Stop("/account", "我的账号", LOGGED_IN, _account_shows_scope),
     Stop("/admin/users", "账号管理", ("alice",)),
+    Stop("/submissions", "数据报送", LOGGED_IN, _submissions_in_scope),
+    Stop("/submissions/guide", "数据格式说明", ("erin",)),
+    Stop("/submissions/unmapped", "未映射状态码", ("bob", "dave"), _unmapped_codes),
     Stop("/login", "登录", ("anon",)),
 ]

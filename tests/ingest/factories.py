@@ -12,9 +12,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tests.web.personas import Persona
+from youguan.auth.actor import Role
 from youguan.ingest.idcheck import check_char
 
 NOW = dt.datetime(2024, 6, 1, 4, 0, tzinfo=dt.UTC)  # 2024-06-01 12:00 in Beijing
+FRANK = Persona("frank", "弗兰克", Role.REGULATOR)  # see add_unmasker
 
 
 def resident_id(first17: str = "53280119900101123") -> str:
@@ -99,3 +102,48 @@ def write_xlsx(
         ws.append(list(r.values()))
     wb.save(path)
     return path
+
+
+def seed_submissions(ctx: Any, folder: Path) -> dict[str, str]:
+    """One committed events batch per enterprise persona (顺丰 for dave, 中通 for erin), each
+    with one rejected row and one unmapped raw code; returns ``{"sf_batch", "zto_batch"}``."""
+    from youguan.auth.actor import Actor
+    from youguan.ingest import service
+
+    ids = {}
+    for brand, user in (("sf", "dave"), ("zto", "erin")):
+        actor = Actor(name=user, role=Role.ENTERPRISE, brand=brand)
+        rows = [
+            event(
+                i, brand=brand, waybill_no=f"{brand.upper()}{i // 3:08d}", raw_code="", raw_text=""
+            )
+            | {"event": ("accepted", "arrived", "delivered")[i % 3]}
+            for i in range(6)
+        ]
+        rows.append(event(6, brand=brand, raw_code="ZZ9", raw_text="神秘状态"))
+        rows.append(event(7, brand=brand, occurred_at="yesterday"))
+        path = write_csv(folder / f"{brand}-events.csv", rows)
+        ids[f"{brand}_batch"] = service.submit_file(ctx, actor, "events", path, now=NOW).id
+    return ids
+
+
+def add_unmasker(ctx: Any) -> Persona:
+    """frank: a prefecture regulator granted ``pii.unmask`` (no test persona holds it)."""
+    from youguan.auth.actor import Actor
+    from youguan.auth.permissions import PII_UNMASK
+    from youguan.auth.schemas import UserCreate
+    from youguan.auth.service import create_user
+
+    frank = FRANK
+    create_user(
+        ctx,
+        Actor.system("tests"),
+        UserCreate(
+            username=frank.name,
+            display_name=frank.display_name,
+            role=frank.role,
+            password=frank.password,
+            grants=[PII_UNMASK],
+        ),
+    )
+    return frank

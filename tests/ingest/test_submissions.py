@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +17,7 @@ from youguan.lake.maintenance import check
 from youguan.lake.store import STAGING
 
 pytestmark = pytest.mark.postgres
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALICE = Actor(name="alice", role=Role.REGULATOR)  # the regulator sees everything
 YUNDA = Actor(name="yunda-api", role=Role.ENTERPRISE, brand="yunda", api_key_id=7)
 JT = Actor(name="jt-api", role=Role.ENTERPRISE, brand="jt")
@@ -93,3 +96,36 @@ def test_a_spooled_upload_is_deleted_whatever_the_outcome(ctx: Context, tmp_path
     for path, status in ((good, "committed"), (bad, "refused")):
         result = service.submit_file(ctx, YUNDA, "events", path, now=NOW, delete_source=True)
         assert result.status == status and not path.exists()
+
+
+def test_a_page_of_submissions_is_scoped_filtered_and_counted(ctx: Context, tmp_path: Path) -> None:
+    from youguan.paging import PageRequest
+
+    ids = []
+    for i in range(3):
+        rows = [event(10 * i + j, brand="") for j in range(3)]
+        path = write_csv(tmp_path / f"y{i}.csv", rows)
+        ids.append(service.submit_file(ctx, YUNDA, "events", path, now=NOW).id)
+    jt = service.submit_file(
+        ctx, JT, "events", write_csv(tmp_path / "j.csv", [event(1, brand="jt")]), now=NOW
+    )
+    page = service.page_submissions(ctx, YUNDA, PageRequest(page=1, page_size=2))
+    assert page.total == 3 and [s.id for s in page.items] == ids[::-1][:2]
+    assert not hasattr(page.items[0], "errors")
+    everyone = service.page_submissions(ctx, ALICE, PageRequest(), dataset_name="events")
+    assert everyone.total == 4 and jt.id in {s.id for s in everyone.items}
+    assert service.page_submissions(ctx, ALICE, PageRequest(), brand="jt").total == 1
+    assert service.page_submissions(ctx, ALICE, PageRequest(), status="refused").total == 0
+    today = page.items[0].received_at.astimezone(SHANGHAI).date()  # all four: seconds apart
+    assert (
+        service.page_submissions(
+            ctx, ALICE, PageRequest(), received_from=today, received_to=today
+        ).total
+        == 4
+    )
+    tomorrow = today + dt.timedelta(days=1)
+    assert service.page_submissions(ctx, ALICE, PageRequest(), received_from=tomorrow).total == 0
+    yesterday = today - dt.timedelta(days=1)
+    assert service.page_submissions(ctx, ALICE, PageRequest(), received_to=yesterday).total == 0
+    assert service.page_submissions(ctx, Actor.anonymous(), PageRequest()).total == 0
+    assert service.page_submissions(ctx, ALICE, PageRequest(), received_to=dt.date.max).total == 4

@@ -9,6 +9,7 @@ that change security state."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 
 from tests.auth.cheap_hashing import cheap_password_hashing
 from tests.conftest import make_settings
+from tests.ingest.factories import seed_submissions
 from tests.plan.factories import write_hidden_plan
 from tests.registry.factories import seed_registry
 from tests.web.personas import PERSONAS, Browser, create_personas
@@ -36,6 +38,7 @@ class World:
     user_ids: dict[str, int]
     keys: dict[str, tuple[int, str]]  # brand → (key id, secret)
     registry: dict[str, int] = field(default_factory=dict)  # seeded record name → row id
+    submissions: dict[str, str] = field(default_factory=dict)  # sf_batch, zto_batch → batch id
     _browsers: dict[str, Browser] = field(default_factory=dict)
 
     def as_(self, persona: str) -> Browser:
@@ -46,10 +49,11 @@ class World:
             self._browsers[persona] = Browser(self.app, BY_NAME[persona])
         return self._browsers[persona]
 
-    def ids(self) -> dict[str, int]:
-        out = {f"{k}_id": v for k, v in self.user_ids.items()}
+    def ids(self) -> dict[str, int | str]:
+        out: dict[str, int | str] = {f"{k}_id": v for k, v in self.user_ids.items()}
         out.update({f"{brand}_key": key_id for brand, (key_id, _) in self.keys.items()})
         out.update(self.registry)
+        out.update(self.submissions)
         return out
 
 
@@ -63,7 +67,16 @@ def build_world(ctx: Context) -> World:
         )
         keys[brand] = (created.key.id, created.secret)
     registry = seed_registry(ctx)
-    return World(ctx=ctx, app=create_app(ctx=ctx), user_ids=user_ids, keys=keys, registry=registry)
+    with tempfile.TemporaryDirectory(prefix="youguan-seed-") as folder:  # outside HOME
+        submissions = seed_submissions(ctx, Path(folder))
+    return World(
+        ctx=ctx,
+        app=create_app(ctx=ctx),
+        user_ids=user_ids,
+        keys=keys,
+        registry=registry,
+        submissions=submissions,
+    )
 
 
 @contextmanager

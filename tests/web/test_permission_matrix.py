@@ -24,6 +24,7 @@ DRAFT = "/api/v1/plans/xsbn-draft-2026-2030"  # public: false (tests/plan/factor
 EARLY = {"closed_on": "1990-01-01"}  # before the record opened: refused once allowed to try
 NOT_A_DATE = {"closed_on": "soon"}
 ACTIVE = {"status": "active"}  # a change that changes nothing
+UNMASK = {"brand": "sf", "waybill_no": "SF00000001", "field": "sender_name", "reason": "核查实名"}
 
 # (method, path, body, {persona: status}) — body is JSON for /api, form data for pages
 MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
@@ -141,6 +142,39 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
     ("GET", "/network/import", None, (200, 200, 200, 403, 403, 303)),
     ("GET", "/network/import.json", None, (200, 200, 200, 403, 403, 401)),
     ("POST", "/network/import", {"entity": "facilities"}, (422, 422, 422, 403, 403, 303)),
+    # submissions: enterprises send (data.submit) and read their own brand's batches (another
+    # brand's is not found); regulators read every brand's; the formats are everyone's; nobody
+    # here holds pii.unmask
+    ("GET", "/api/v1/datasets", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/datasets/waybills?format=csv", None, (200, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/datasets/parcels", None, (404, 404, 404, 404, 404, 404)),
+    ("POST", "/api/v1/submissions/events", "events-csv", (403, 403, 403, 201, 201, 401)),
+    ("POST", "/api/v1/submissions/parcels", "events-csv", (403, 403, 403, 404, 404, 401)),
+    ("GET", "/api/v1/submissions", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/submissions?brand=sf&status=committed", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/submissions/{sf_batch}", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/submissions/{zto_batch}", None, (200, 200, 200, 404, 200, 401)),
+    ("GET", "/api/v1/submissions/{sf_batch}/quarantine", None, (200, 200, 200, 200, 404, 401)),
+    (
+        "GET",
+        "/api/v1/submissions/{zto_batch}/quarantine?format=csv",
+        None,
+        (200, 200, 200, 404, 200, 401),
+    ),
+    ("GET", "/api/v1/submissions/unmapped", None, (200, 200, 200, 200, 200, 401)),
+    ("POST", "/api/v1/pii/unmask", UNMASK, (403, 403, 403, 403, 403, 401)),
+    ("GET", "/submissions", None, (200, 200, 200, 200, 200, 303)),
+    ("GET", "/submissions.json", None, (200, 200, 200, 200, 200, 401)),
+    ("POST", "/submissions", "events-form", (403, 403, 403, 303, 303, 303)),
+    ("GET", "/submissions/{sf_batch}", None, (200, 200, 200, 200, 404, 303)),
+    ("GET", "/submissions/{zto_batch}.json", None, (200, 200, 200, 404, 200, 401)),
+    ("GET", "/submissions/{sf_batch}/status", None, (200, 200, 200, 200, 404, 303)),
+    ("GET", "/submissions/guide", None, (200, 200, 200, 200, 200, 303)),
+    ("GET", "/submissions/guide.json", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/submissions/unmapped", None, (200, 200, 200, 200, 200, 303)),
+    ("GET", "/submissions/unmapped.json", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/submissions/unmask", None, (403, 403, 403, 403, 403, 303)),
+    ("POST", "/submissions/unmask", UNMASK, (403, 403, 403, 403, 403, 303)),
 ]
 
 
@@ -198,6 +232,12 @@ def test_permission_matrix(
     kwargs: dict[str, Any] = {}
     if body == "actuals-csv":
         kwargs["files"] = {"file": ("实际值.csv", b"indicator,year,value\ndelay_rate,2023,0.5\n")}
+    elif body in ("events-csv", "events-form"):  # one tracking event of the sender's brand
+        n = PERSONA_ORDER.index(persona)
+        content = f"waybill_no,event,occurred_at\nPM{n:08d},accepted,2024-05-02T10:00:00+08:00\n"
+        kwargs["files"] = {"file": ("轨迹.csv", content.encode(), "text/csv")}
+        if body == "events-form":
+            kwargs["data"] = {"dataset": "events"}
     elif body == "upload":  # a register file with its key column and no rows
         entity = url.split("/")[3]
         kwargs["files"] = {

@@ -14,9 +14,10 @@ import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session, defer
 
 from youguan.audit import service as audit
 from youguan.auth.actor import Actor, Role
@@ -25,15 +26,17 @@ from youguan.context import Context
 from youguan.db import utcnow
 from youguan.ingest import models as m
 from youguan.ingest.errors import Forbidden, NotFound
-from youguan.ingest.outcome import SubmissionOut, UnmappedCode
+from youguan.ingest.outcome import SubmissionOut, SubmissionSummary, UnmappedCode
 from youguan.ingest.pipeline import Outcome, Progress, Request, Tuning, run
 from youguan.ingest.quarantine import read_quarantine
 from youguan.ingest.schemas import dataset
 from youguan.lake.locks import FileLock
 from youguan.lake.store import STAGING
+from youguan.paging import Page, PageRequest, paginate
 from youguan.registry.brands import brands
 
 log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _sees_all(actor: Actor) -> bool:
@@ -68,6 +71,7 @@ def submit_file(
     now: dt.datetime | None = None,
     tuning: Tuning | None = None,
     delete_source: bool = False,
+    on_received: Callable[[str], None] | None = None,
 ) -> SubmissionOut:
     """Validate, protect, deduplicate and commit one file as one batch.
 
@@ -80,7 +84,11 @@ def submit_file(
     :class:`Forbidden` without the permission.
 
     ``delete_source`` removes the file afterwards, whatever the outcome: an upload spooled to
-    disk holds personal data in clear and must not outlive its ingest."""
+    disk holds personal data in clear and must not outlive its ingest.
+
+    ``on_received(batch_id)`` is called once the submission is recorded (status ``received``,
+    readable by ``get_submission``) and before its file is read; it runs in this thread and may
+    block, e.g. to wait for a free ingest slot (the web's background runner does)."""
     try:
         return _submit(
             ctx,
@@ -96,6 +104,7 @@ def submit_file(
             progress=progress,
             now=now,
             tuning=tuning,
+            on_received=on_received,
         )
     finally:
         if delete_source:
@@ -117,6 +126,7 @@ def _submit(
     progress: Progress | None,
     now: dt.datetime | None,
     tuning: Tuning | None,
+    on_received: Callable[[str], None] | None = None,
 ) -> SubmissionOut:
     ds = dataset(dataset_name)
     if not actor.can(SUBMIT):
@@ -159,6 +169,8 @@ def _submit(
                     source_bytes=path.stat().st_size if path.is_file() else 0,
                 )
             )
+        if on_received is not None:
+            on_received(batch_id)
         _set(ctx, batch_id, status=m.VALIDATING)
         try:
             out = run(ctx, req, area, _committer(ctx, actor, req))
@@ -271,6 +283,15 @@ def get_submission(ctx: Context, actor: Actor, submission_id: str) -> Submission
         return SubmissionOut.from_row(row)
 
 
+def _scoped(stmt: Select[m.Submission], actor: Actor) -> Select[m.Submission]:
+    """``stmt`` narrowed to the submissions ``actor`` may read (an enterprise: its brand)."""
+    if _sees_all(actor):
+        return stmt
+    if not actor.brand:
+        return stmt.where(false())
+    return stmt.where(m.Submission.brand == actor.brand)
+
+
 def list_submissions(
     ctx: Context,
     actor: Actor,
@@ -282,20 +303,55 @@ def list_submissions(
     offset: int = 0,
 ) -> list[SubmissionOut]:
     """Submissions newest first, within the actor's scope (an enterprise: its brand only)."""
-    stmt = select(m.Submission).order_by(m.Submission.received_at.desc(), m.Submission.id)
-    if not _sees_all(actor):
-        if not actor.brand:
-            return []
-        stmt = stmt.where(m.Submission.brand == actor.brand)
+    stmt = _filtered(actor, brand=brand, dataset_name=dataset_name, status=status)
+    with ctx.read() as s:
+        rows = s.scalars(stmt.limit(max(1, min(limit, 500))).offset(max(0, offset)))
+        return [SubmissionOut.from_row(r) for r in rows]
+
+
+def page_submissions(
+    ctx: Context,
+    actor: Actor,
+    request: PageRequest,
+    *,
+    brand: str | None = None,
+    dataset_name: str | None = None,
+    status: str | None = None,
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+) -> Page[SubmissionSummary]:
+    """One page of submissions (newest first, without their error lists) within the actor's
+    scope, with the total; ``received_from``/``received_to`` are inclusive Asia/Shanghai dates."""
+    stmt = _filtered(actor, brand=brand, dataset_name=dataset_name, status=status)
+    if received_from is not None:
+        stmt = stmt.where(m.Submission.received_at >= _local_midnight(received_from))
+    if received_to is not None and received_to < dt.date.max:
+        stmt = stmt.where(
+            m.Submission.received_at < _local_midnight(received_to + dt.timedelta(days=1))
+        )
+    with ctx.read() as s:
+        return paginate(
+            s, stmt.options(defer(m.Submission.errors)), request, SubmissionSummary.from_row
+        )
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI).astimezone(dt.UTC)
+
+
+def _filtered(
+    actor: Actor, *, brand: str | None, dataset_name: str | None, status: str | None
+) -> Select[m.Submission]:
+    stmt = _scoped(
+        select(m.Submission).order_by(m.Submission.received_at.desc(), m.Submission.id), actor
+    )
     if brand is not None:
         stmt = stmt.where(m.Submission.brand == brand)
     if dataset_name is not None:
         stmt = stmt.where(m.Submission.dataset == dataset(dataset_name).name)
     if status is not None:
         stmt = stmt.where(m.Submission.status == status)
-    with ctx.read() as s:
-        rows = s.scalars(stmt.limit(max(1, min(limit, 500))).offset(max(0, offset)))
-        return [SubmissionOut.from_row(r) for r in rows]
+    return stmt
 
 
 def quarantine_file(ctx: Context, actor: Actor, submission_id: str) -> Path | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
+from importlib import import_module, resources
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     api = APIRouter(prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
     for router in include_modules(capabilities.API_MODULES):
         api.include_router(router)
+    app.state.raw_body_paths = _raw_body_paths(capabilities.API_MODULES)
     app.include_router(api)
     for router in include_modules(capabilities.VIEW_MODULES):
         app.include_router(router)
@@ -94,6 +95,16 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
 
     _check_operation_ids(app)
     return app
+
+
+def _raw_body_paths(module_names: tuple[str, ...]) -> tuple[str, ...]:
+    """Path prefixes (under ``/api/v1``) whose endpoints read a file sent as the raw request body
+    and check its content type themselves: an API module lists them in ``RAW_BODY_PATHS``, and the
+    body guard lets their bodies through instead of answering 415."""
+    paths: list[str] = []
+    for name in module_names:
+        paths += [API_PREFIX + p for p in getattr(import_module(name), "RAW_BODY_PATHS", ())]
+    return tuple(paths)
 
 
 def _check_operation_ids(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ API_MODULES: tuple[str, ...] = (
     "youguan.geo.api",
     "youguan.plan.api",
     "youguan.registry.api",
+    "youguan.ingest.api",
 )
 
 VIEW_MODULES: tuple[str, ...] = (
@@ -25,4 +26,5 @@ VIEW_MODULES: tuple[str, ...] = (
     "youguan.auth.views",
     "youguan.plan.views",
     "youguan.registry.views",
+    "youguan.ingest.views",
 )

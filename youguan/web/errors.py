@@ -152,7 +152,12 @@ class BodyGuard:
             return
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
         has_body = (length.isdigit() and int(length) > 0) or "transfer-encoding" in headers
-        if scope["path"].startswith("/api/") and has_body and ctype not in API_BODY_TYPES:
+        if (
+            scope["path"].startswith("/api/")
+            and has_body
+            and ctype not in API_BODY_TYPES
+            and not _reads_raw_bodies(scope)
+        ):
             await _send_error(send, 415, limit, ctype)
             return
         seen = 0
@@ -170,6 +175,13 @@ class BodyGuard:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+def _reads_raw_bodies(scope: Scope) -> bool:
+    """Whether the path is one whose endpoint streams its body itself and checks the content
+    type there (a file sent as a raw body: ``RAW_BODY_PATHS`` of an API module)."""
+    prefixes: tuple[str, ...] = getattr(scope["app"].state, "raw_body_paths", ())
+    return any(scope["path"].startswith(p) for p in prefixes)
 
 
 async def _send_error(send: Send, status: int, limit: int, ctype: str = "") -> None:

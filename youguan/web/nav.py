@@ -34,7 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("服务质量", "quality.index", LOGGED_IN),
     NavItem("寄递安全", "security.index", LOGGED_IN),
     NavItem("网络布局", "registry.index", LOGGED_IN),
-    NavItem("数据报送", "ingest.index", ENTERPRISE | {Role.ADMIN}),
+    NavItem("数据报送", "ingest.index", LOGGED_IN),
     NavItem("信息公开", "web.public", EVERYONE),
     NavItem("账号管理", "auth.admin", STAFF, permission="users.admin"),
 )

@@ -10,6 +10,8 @@ from another browser or an earlier session is refused.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request, Response
 
 from youguan.auth import sessions
@@ -105,28 +107,57 @@ def csrf_token_for(request: Request) -> str:
     return sessions.csrf_token(request.app.state.ctx.keys.secret_key, binding)
 
 
-async def csrf_protect(request: Request) -> None:
-    """Global dependency: refuse an unsafe request without the token of its browser session."""
+STREAMED_FORM = "__youguan_streams_its_form__"
+
+
+def streams_its_form(endpoint: Any) -> Any:
+    """Mark a route function that reads its ``multipart/form-data`` body as a stream
+    (:mod:`youguan.web.streaming`): :func:`csrf_protect` then leaves the form unread, and the
+    streaming parser checks the form's ``csrf_token`` before it accepts the file."""
+    setattr(endpoint, STREAMED_FORM, True)
+    return endpoint
+
+
+def _streamed_form(request: Request) -> bool:
+    route = request.scope.get("route")
+    return bool(getattr(getattr(route, "endpoint", None), STREAMED_FORM, False))
+
+
+def csrf_required(request: Request) -> bool:
+    """Whether this request must carry the token of its browser session (an unsafe method with
+    ambient credentials: no API key, and a cookie or a page rather than the JSON API)."""
     if request.method not in UNSAFE_METHODS or presented_api_key(request) is not None:
-        return
+        return False
     has_cookie = (
         sessions.SESSION_COOKIE in request.cookies or sessions.ANON_COOKIE in request.cookies
     )
-    if request.url.path.startswith(API_PREFIX) and not has_cookie:
-        return
-    token = request.headers.get(CSRF_HEADER)
-    if token is None:
-        ctype = request.headers.get("content-type", "")
-        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            value = form.get(CSRF_FIELD)
-            token = value if isinstance(value, str) else None
+    return not (request.url.path.startswith(API_PREFIX) and not has_cookie)
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    """Refuse (403) unless ``token`` is the token of this request's browser session."""
     secret = request.app.state.ctx.keys.secret_key
     if not sessions.csrf_valid(secret, csrf_binding(request), token):
         raise CsrfFailed(
             "页面已过期或请求来源无法确认（CSRF 校验失败），请刷新页面后重试",
             details={"csrf": "missing" if not token else "invalid"},
         )
+
+
+async def csrf_protect(request: Request) -> None:
+    """Global dependency: refuse an unsafe request without the token of its browser session."""
+    if not csrf_required(request):
+        return
+    token = request.headers.get(CSRF_HEADER)
+    if token is None:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("multipart/form-data") and _streamed_form(request):
+            return  # checked by the endpoint's streaming parser, field by field
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+    check_csrf(request, token)
 
 
 # --- cookies ----------------------------------------------------------------------------------
