@@ -16,6 +16,7 @@ API_MODULES: tuple[str, ...] = (
     "youguan.web.api",
     "youguan.auth.api",
     "youguan.geo.api",
+    "youguan.indicators.api",
     "youguan.plan.api",
     "youguan.registry.api",
 )
