@@ -219,7 +219,7 @@ def cells_query(
     brand: str | None = None,
     county: str | None = None,
     direction: str | None = None,
-) -> Select[tuple[Fact]]:
+) -> Select[Any]:
     """The stored facts of ``codes`` for the periods of kind ``period`` overlapping
     ``date_from``–``date_to``, in ``actor``'s scope: one per brand (else all-brand totals), per
     county (else the prefecture, or ``county``), per direction (else over every direction, or
@@ -255,7 +255,7 @@ def cells_query(
     )
 
 
-def read_facts(ctx: Context, stmt: Select[tuple[Fact]]) -> list[FactPublic]:
+def read_facts(ctx: Context, stmt: Select[Any]) -> list[FactPublic]:
     with ctx.read() as s:
         return [fact_public(f) for f in s.scalars(stmt)]
 
