@@ -2,9 +2,10 @@
 
 ``world`` is one store with the personas, two API keys (one per enterprise), a small register
 (``tests.registry.factories.seed_registry``: records of 景洪, 勐海 and 勐腊, of 顺丰, 中通, 邮政 and
-one public facility), a small lake with its indicator facts (``tests.indicators.seed``) and an app, shared by a module's read-mostly tests (building it per test
-would re-hash passwords every time); ``fresh`` builds the same on the per-test ``ctx`` for tests
-that change security state."""
+one public facility), a small lake with its indicator facts (``tests.indicators.seed``) and an
+app, shared by a module's read-mostly tests (building it per test would re-hash passwords every
+time); ``fresh`` builds the same, without the facts, on the per-test ``ctx`` for tests that
+change security state."""
 
 from __future__ import annotations
 
