@@ -24,6 +24,9 @@ API_MODULES: tuple[str, ...] = (
 VIEW_MODULES: tuple[str, ...] = (
     "youguan.web.views",
     "youguan.auth.views",
+    "youguan.indicators.views",
+    "youguan.quality.views",
+    "youguan.security.views",
     "youguan.plan.views",
     "youguan.registry.views",
 )
