@@ -10,8 +10,10 @@ Known answers, March 2025 (the month the tests name):
 - ems, 勐腊 (outbound, international to Laos): not in the 72 h rate; without real name;
 - all brands, the prefecture: 72 h rate 2 / 3.
 
-The other months give the trends something to draw: one on-time inter-city sf item from 景洪, one
-late zto item into 勐海 and one ems same-city item in 景洪 each.
+The other months give the trends something to draw: one on-time inter-city sf item from 景洪
+(with departed, arrived and out-for-delivery events, for the stage times), one zto item into 勐海
+(after 72 h in January — on time — and later each month after) and one ems same-city item in 景洪
+each.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def seed_lake(ctx: Context) -> None:
     lake.item(brand="ems", accepted=_at(3), scope="international", real_name=False)
     # the other months
     for month in (1, 2, 4, 5, 6):
-        lake.item(brand="sf", accepted=_at(month)).delivered(after=hours(20 + month))
+        lake.item(brand="sf", accepted=_at(month)).departed(hours(2)).arrived(
+            hours(15)
+        ).out_for_delivery(hours(18)).delivered(after=hours(20 + month))
         lake.item(brand="zto", accepted=_at(month), direction="inbound").delivered(
             after=hours(70 + 2 * month)
         )

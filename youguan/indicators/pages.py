@@ -335,27 +335,20 @@ def _rank_key(code: str, value: float | None) -> tuple[int, float]:
 def _stages(
     brand_totals: dict[tuple[str, str], Combined], totals: dict[str, Combined]
 ) -> list[StageRow]:
-    """Mean hours of the four stages, all brands first, then each brand."""
-    rows = [
-        StageRow(
-            code="all",
-            name="全部品牌",
-            hours={s: (totals.get(s) or _empty(s)).value for s in STAGES},
-            items=(totals.get("transport_hours_mean") or _empty("")).denominator,
-        )
-    ]
-    brand_codes = sorted({b for (code, b) in brand_totals if code in STAGES})
-    for b in brand_codes:
-        hours = {s: brand_totals[(s, b)].value if (s, b) in brand_totals else None for s in STAGES}
-        items = brand_totals.get(("transport_hours_mean", b))
-        if not any(v is not None for v in hours.values()):
-            continue
-        rows.append(
-            StageRow(
-                code=b, name=brand_label(b), hours=hours, items=items.denominator if items else 0
-            )
-        )
-    return rows
+    """Mean hours of the four stages, all brands first, then each brand (none without any
+    item whose events give the whole chain)."""
+
+    def row(code: str, name: str, figures: dict[str, Combined | None]) -> StageRow | None:
+        hours = {s: (f.value if f else None) for s, f in figures.items()}
+        if all(v is None for v in hours.values()):
+            return None
+        items = figures.get("transport_hours_mean")
+        return StageRow(code=code, name=name, hours=hours, items=items.denominator if items else 0)
+
+    rows = [row("all", "全部品牌", {s: totals.get(s) for s in STAGES})]
+    for b in sorted({b for (code, b) in brand_totals if code in STAGES}):
+        rows.append(row(b, brand_label(b), {s: brand_totals.get((s, b)) for s in STAGES}))
+    return [r for r in rows if r is not None]
 
 
 def _alerts(spec: BoardSpec, by_brand: Cells, by_county: Cells) -> tuple[list[Alert], int]:
