@@ -152,6 +152,9 @@ class DrillView(PageContext):
     back_url: str
     back_label: str
     data_note: str
+    labels: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Chinese labels of coded columns (brand, direction …)"
+    )
 
 
 class BrandMonth(BaseModel):

@@ -27,7 +27,7 @@ from youguan.indicators.board import (
     read_cells,
 )
 from youguan.indicators.definitions import Category, DrillSet, Unit
-from youguan.indicators.dimensions import DIRECTION_LABELS, DimensionError
+from youguan.indicators.dimensions import DIRECTION_LABELS, SCOPE_LABELS, DimensionError
 from youguan.indicators.page_schemas import (
     BASIS,
     Alert,
@@ -67,6 +67,19 @@ STAGES = {
 ALERT_THRESHOLD = 0.95
 ALERT_MIN_ITEMS = 30
 ALERTS_SHOWN = 20
+# Chinese labels of the coded columns of a drill-down (the JSON twin keeps the codes)
+CODE_LABELS = {
+    "direction": DIRECTION_LABELS,
+    "scope": SCOPE_LABELS,
+    "service": {"standard": "标准", "express": "特快", "economy": "经济", "intra_city": "同城急送"},
+    "transport": {"road": "公路", "air": "航空", "rail": "铁路", "water": "水路"},
+    "sender_kind": {
+        "person": "个人",
+        "organisation": "单位",
+        "agreement_customer": "协议客户",
+        "letter": "信件",
+    },
+}
 # 本企业指标: the figures an enterprise looks at first.
 BRAND_CODES = (
     "on_time_72h_rate",
@@ -418,6 +431,7 @@ def drill_view(
         which_options=[Option(code=w.value, label=w.label) for w in DrillSet],
         export_urls=export,
         back_url=f"{spec.path}?{urlencode(back)}",
+        labels=CODE_LABELS | {"brand": {b.code: b.short for b in brands().values()}},
         back_label=f"返回{spec.title}（{fact.period} · {where}{dims}）",
         data_note=(
             "明细按该指标值计算时的数据版本和计算时点重建；个人信息仅显示脱敏形式。"
