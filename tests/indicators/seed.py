@@ -13,7 +13,7 @@ Known answers, March 2025 (the month the tests name):
 The other months give the trends something to draw: one on-time inter-city sf item from 景洪
 (with departed, arrived and out-for-delivery events, for the stage times), one zto item into 勐海
 (after 72 h in January — on time — and later each month after) and one ems same-city item in 景洪
-each.
+each; in May an ems item to Laos whose sender's ID number is invalid.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ def seed_lake(ctx: Context) -> None:
         lake.item(
             brand="ems", accepted=_at(month), scope="same_city", inspected=month % 2 == 0
         ).delivered(after=hours(8))
+    # May: an ems sender whose ID number fails the GB 11643 check (证件号码无效率)
+    lake.item(brand="ems", accepted=_at(5, 12), scope="international", id_valid=False)
     lake.commit()
 
 

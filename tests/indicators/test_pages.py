@@ -124,6 +124,10 @@ def test_security_against_the_plans_100_percent_with_alerts(
     assert (fact["indicator"], fact["brand"], fact["division"]) == ("xray_rate", "zto", "5328")
     real_name = [a for a in alerted["alerts"] if a["indicator"] == "real_name_rate"]
     assert {a["where"] for a in real_name} == {"邮政", "勐腊县"}  # ems's item without real name
+    may = _json(world, "bob", "/security.json?from=2025-05&to=2025-05")
+    invalid = [a for a in may["alerts"] if a["indicator"] == "id_invalid_rate"]
+    assert {(a["where"], a["text"]) for a in invalid} == {("邮政", "50.00%"), ("勐腊县", "100.00%")}
+    assert _panel(may, "id_invalid_rate")["definition"]["local_method"]
 
 
 @pytest.mark.parametrize(

@@ -73,10 +73,10 @@ def trend(p: BoardPage) -> dict[str, Any]:
 
 
 def rates(p: BoardPage) -> dict[str, Any]:
-    """Every panel of the page by month (寄递安全: four rates against 100 %)."""
+    """The page's rates with a target by month (寄递安全: four rates against 100 %)."""
     periods = [t.period for t in p.panels[0].trend] if p.panels else []
     series = []
-    for i, panel in enumerate(p.panels):
+    for i, panel in enumerate(x for x in p.panels if x.target is not None):
         code = panel.definition.code
         series.append(
             {

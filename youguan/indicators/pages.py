@@ -26,7 +26,7 @@ from youguan.indicators.board import (
     latest_month,
     read_cells,
 )
-from youguan.indicators.definitions import Category, DrillSet, Unit
+from youguan.indicators.definitions import Category, Direction, DrillSet, Unit
 from youguan.indicators.dimensions import DIRECTION_LABELS, SCOPE_LABELS, DimensionError
 from youguan.indicators.page_schemas import (
     BASIS,
@@ -54,6 +54,7 @@ from youguan.indicators.schemas import DefinitionPublic, FactPublic
 from youguan.indicators.tables import format_value, heading
 from youguan.indicators.targets import Target, plan_targets
 from youguan.registry.brands import brand_label, brands
+from youguan.security.definitions import ID_INVALID_RATE
 
 TREND_MONTHS = 12
 STAGES = {
@@ -62,9 +63,11 @@ STAGES = {
     "dest_processing_hours_mean": "寄达地处理",
     "delivery_hours_mean": "投递",
 }
-# 寄递安全 alerts: a brand or county whose monthly rate is under the threshold, on enough items
-# for the rate to mean something.
+# 寄递安全 alerts: a brand or county whose monthly compliance rate is under the threshold — or
+# whose share of invalid ID numbers is over its own — on enough items for the rate to mean
+# something.
 ALERT_THRESHOLD = 0.95
+ID_INVALID_THRESHOLD = 0.01
 ALERT_MIN_ITEMS = 30
 ALERTS_SHOWN = 20
 # Chinese labels of the coded columns of a drill-down (the JSON twin keeps the codes)
@@ -331,8 +334,9 @@ def board_page(ctx: Context, actor: Actor, category: Category, q: BoardQuery) ->
     else:
         page.alerts, page.alerts_total = _alerts(spec, by_brand, by_county)
         page.alert_rule = (
-            f"某品牌或某县（市）某月的比率低于 {ALERT_THRESHOLD:.0%}"
-            f"（收寄不少于 {ALERT_MIN_ITEMS} 件）；规划目标为 100%。"
+            f"某品牌或某县（市）的实名、验视、过机安检率低于 {ALERT_THRESHOLD:.0%}，"
+            f"或证件号码无效率高于 {ID_INVALID_THRESHOLD:.0%}（收寄不少于 {ALERT_MIN_ITEMS} 件）；"
+            "三项制度的规划目标为 100%。"
         )
     return page
 
@@ -364,31 +368,37 @@ def _stages(
     return [r for r in rows if r is not None]
 
 
+def alert_threshold(code: str) -> float:
+    return ID_INVALID_THRESHOLD if code == ID_INVALID_RATE else ALERT_THRESHOLD
+
+
 def _alerts(spec: BoardSpec, by_brand: Cells, by_county: Cells) -> tuple[list[Alert], int]:
-    """Brands and counties whose monthly rate is under the threshold (from the stored facts)."""
-    found: list[Alert] = []
+    """Brands and counties off the alert line (from the stored facts), worst first."""
+    found: list[tuple[float, Alert]] = []
     for cells, kind in ((by_brand, "brand"), (by_county, "county")):
         for f in cells.facts:
             if f.indicator not in spec.codes or f.value is None:
                 continue
-            if f.value >= ALERT_THRESHOLD or f.denominator < ALERT_MIN_ITEMS:
+            threshold = alert_threshold(f.indicator)
+            higher = definition(f.indicator).direction is Direction.HIGHER
+            gap = threshold - f.value if higher else f.value - threshold
+            if gap <= 0 or f.denominator < ALERT_MIN_ITEMS:
                 continue
             where = f.brand_name if kind == "brand" else f.division_name
-            found.append(
-                Alert(
-                    indicator=f.indicator,
-                    indicator_name=definition(f.indicator).name,
-                    where=where,
-                    period=f.period,
-                    text=value_text(f.indicator, f.value),
-                    value=f.value,
-                    threshold=ALERT_THRESHOLD,
-                    denominator=f.denominator,
-                    url=drill_url(f.id),
-                )
+            alert = Alert(
+                indicator=f.indicator,
+                indicator_name=definition(f.indicator).name,
+                where=where,
+                period=f.period,
+                text=value_text(f.indicator, f.value),
+                value=f.value,
+                threshold=threshold,
+                denominator=f.denominator,
+                url=drill_url(f.id),
             )
-    found.sort(key=lambda a: (a.value if a.value is not None else 0.0, a.period))
-    return found[:ALERTS_SHOWN], len(found)
+            found.append((gap, alert))
+    found.sort(key=lambda pair: (-pair[0], pair[1].period))
+    return [a for _, a in found[:ALERTS_SHOWN]], len(found)
 
 
 # ---- the drill-down ------------------------------------------------------------------------
