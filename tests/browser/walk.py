@@ -60,9 +60,56 @@ def _facilities_in_scope(page: Any, persona: str) -> None:
 
 def _overview_is_scoped(page: Any, persona: str) -> None:
     text = page.locator("main").inner_text()
-    assert "服务质量" in text and "寄递安全" in text and "暂无数据" in text
+    assert "服务质量" in text and "寄递安全" in text
+    # real headline figures of the seeded lake (tests.indicators.seed): June 2025 and Jan–Jun
+    on_time = page.get_by_test_id("headline-on_time_72h_rate").inner_text()
+    assert on_time == ("100.00%" if persona == "carol" else "50.00%"), on_time
+    assert "2025年1—6月" in text and "规划目标（2025年）≥90%" in text
+    assert page.locator("[data-testid=alerts] li[data-kind=off_target]").count() >= 1
     if persona == "carol":
         assert "勐海县" not in text and "景洪市" in text
+
+
+OWN_BRAND = {"dave": "sf", "erin": "zto"}
+
+
+def _board_is_scoped(page: Any, persona: str) -> None:
+    """服务质量 / 寄递安全: figures with their definitions, each persona in its scope."""
+    panels = page.locator("[data-testid=panels] .kpi-panel")
+    assert panels.count() >= 4
+    assert page.locator("details.definition").count() >= panels.count()
+    assert "不是用户申诉数据" in page.get_by_test_id("basis").inner_text()
+    brands = page.locator("[data-testid=by-brand] tbody tr[data-brand]")
+    seen = {brands.nth(i).get_attribute("data-brand") for i in range(brands.count())}
+    counties = page.locator("[data-testid=by-county] tbody tr[data-county]")
+    places = {counties.nth(i).get_attribute("data-county") for i in range(counties.count())}
+    if persona in OWN_BRAND:
+        assert seen == {OWN_BRAND[persona]}, seen
+        assert page.locator("select[name=brand]").count() == 0
+    elif persona == "carol":  # 景洪 has sf's and ems's items; zto's all went to 勐海
+        assert seen == {"sf", "ems"}, seen
+        assert places == {"532801"}, places
+        assert page.locator("select[name=county]").count() == 0
+    else:
+        assert seen == {"sf", "zto", "ems"}, seen
+    xlsx = page.get_by_test_id("export-xlsx").get_attribute("href")
+    response = page.request.get(urljoin(page.url, xlsx))
+    assert response.status == 200 and response.body()[:2] == b"PK"
+
+
+def _quality_has_stage_times(page: Any, persona: str) -> None:
+    _board_is_scoped(page, persona)
+    if persona != "erin":  # the seeded zto items have no departure or arrival scans
+        page.wait_for_selector('[data-chart="stages"][data-chart-ready="1"]')
+
+
+def _drill_down_lists_the_late_waybill(page: Any, persona: str) -> None:
+    rows = page.locator("[data-testid=rows] tbody tr")
+    assert rows.count() == 1, rows.count()
+    assert "100" in rows.first.inner_text()  # delivered after 100 hours
+    href = page.get_by_test_id("export-csv").get_attribute("href")
+    response = page.request.get(urljoin(page.url, href))
+    assert response.status == 200 and "运单号" in response.text()
 
 
 def _account_shows_scope(page: Any, persona: str) -> None:
@@ -164,7 +211,28 @@ class Stop:
 
 
 WALK: list[Stop] = [
-    Stop("/overview", "总览", STAFF, _overview_is_scoped, charts=("villages",)),
+    Stop(
+        "/overview",
+        "总览",
+        STAFF,
+        _overview_is_scoped,
+        charts=("villages", "quality_trend", "security_trend"),
+    ),
+    Stop(
+        "/quality",
+        "服务质量",
+        LOGGED_IN,
+        _quality_has_stage_times,
+        charts=("trend", "brands", "county_map"),
+    ),
+    Stop("/security", "寄递安全", LOGGED_IN, _board_is_scoped, charts=("rates", "county_map")),
+    # {sf_fact}: 顺丰, 景洪, March 2025, 72 h (tests.indicators.seed) — the path is filled in
+    Stop(
+        "/indicators/facts/{sf_fact}",
+        "快递服务72小时准时率明细",
+        ("alice", "carol", "dave"),
+        _drill_down_lists_the_late_waybill,
+    ),
     Stop("/network", "网络布局", LOGGED_IN, _map_shows_the_three_counties, charts=("county_map",)),
     Stop("/plans", "规划监测", STAFF, _plan_table_audit_and_report, charts=("status", "areas")),
     Stop(

@@ -116,3 +116,18 @@ def test_xray_required_items_are_air_rail_cross_border_and_inter_provincial(
     f = result.figure("xray_required_rate")
     assert (f.numerator, f.denominator) == (3, 5)
     assert result.figure("xray_rate").denominator == 7
+
+
+def test_the_share_of_invalid_id_numbers_counts_checked_types_with_a_number(
+    lake: LakeFactory,
+) -> None:
+    lake.item(id_type="resident_id", id_valid=True)
+    lake.item(id_type="resident_id", id_valid=False)  # invalid check character
+    lake.item(id_type="temp_resident_id", id_valid=False)
+    lake.item(id_type="resident_id", id_valid=None)  # not checked: not counted invalid
+    lake.item(id_type="foreign_passport", id_valid=False)  # not a GB 11643 type: left out
+    lake.item(id_type="resident_id", id_no=False)  # no number: left out
+    lake.item(sender_kind="letter", id_type=None, id_no=False)
+    lake.commit()
+    f = lake.kpi(as_of=SETTLED).figure("id_invalid_rate")
+    assert (f.numerator, f.denominator, f.value) == (2, 4, 0.5)

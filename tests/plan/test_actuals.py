@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
+from tests.indicators.factories import LakeFactory, hours
 from tests.registry.factories import MOHAN, SHANGYONG_VILLAGE, facility, network
 from youguan.audit.service import history
 from youguan.auth.actor import Actor, Role
 from youguan.context import Context
+from youguan.indicators.facts import compute
 from youguan.plan import service
 from youguan.plan.actuals import ImportFileError
 from youguan.plan.catalogue import PlanError, PlanPermissionError
@@ -186,20 +184,23 @@ def test_excel_import_with_row_errors(ctx: Context, tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------- sources
 
 
-@dataclass
-class FakeFact:
-    value: float
-    numerator: int
-    denominator: int
-    definition_version: str = "on_time_72h_rate@1"
-    data_version: int = 42
+# Real facts of the engine: a small lake of 2023 (``tests.indicators.factories``), computed.
+Y2023 = dt.datetime(2023, 3, 6, 2, tzinfo=dt.UTC)  # Monday 6 March 2023, 10:00 Beijing
 
 
-def _install(monkeypatch: pytest.MonkeyPatch, name: str, **functions: Any) -> None:
-    module = types.ModuleType(name)
-    for key, fn in functions.items():
-        setattr(module, key, fn)
-    monkeypatch.setitem(sys.modules, name, module)
+def _facts_of_2023(ctx: Context) -> int:
+    """Five inter-city items — delivered after 20, 30, 50 and 80 h (late, within the window), and
+    a damaged one after 40 h — and a same-city one delivered in 10 h; computed as of 2024.
+    Returns the lake's data version."""
+    lake = LakeFactory(ctx)
+    for h in (20, 30, 50):
+        lake.item(accepted=Y2023).delivered(after=hours(h))
+    lake.item(accepted=Y2023).delivered(after=hours(80))
+    lake.item(accepted=Y2023, scope="same_city").delivered(after=hours(10))
+    lake.item(accepted=Y2023).exception("damaged", after=hours(5)).delivered(after=hours(40))
+    lake.commit()
+    compute(ctx, as_of=dt.datetime(2024, 1, 15, tzinfo=dt.UTC))
+    return ctx.lake.version()
 
 
 def test_without_facts_or_registry_records_there_is_no_data_never_a_made_up_value(
@@ -214,52 +215,41 @@ def test_without_facts_or_registry_records_there_is_no_data_never_a_made_up_valu
     assert rows["express_parks"].status == "no_data"
 
 
-def test_engine_facts_become_percent_with_their_provenance(
-    ctx: Context, backend: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[tuple[str, int, str, str | None]] = []
-
-    def yearly_value(
-        ctx_: Context, code: str, year: int, *, division: str = "5328", brand: str | None = None
-    ) -> FakeFact | None:
-        calls.append((code, year, division, brand))
-        table = {
-            ("on_time_72h_rate", 2023): FakeFact(0.8537, 8537, 10000),
-            ("delay_rate", 2023): FakeFact(0.0055, 55, 10000),
-            ("damage_per_100k", 2023): FakeFact(4.2, 42, 1000000),
-        }
-        return table.get((code, year))
-
-    _install(monkeypatch, "youguan.indicators.service", yearly_value=yearly_value)
+def test_engine_facts_become_percent_with_their_provenance(ctx: Context, backend: str) -> None:
+    data_version = _facts_of_2023(ctx)
     result = service.refresh_actuals(ctx, Actor.system(), years=[2022, 2023])
     assert "computed" not in result.unavailable
-    assert ("on_time_72h_rate", 2023, "5328", None) in calls
     rows = {r.code: r for r in service.plan_status(ctx, 2023, refresh=False).indicators}
-    assert rows["on_time_72h_rate"].actual == pytest.approx(85.37)
-    assert rows["delay_rate"].actual == pytest.approx(0.55)
-    assert rows["text_delay_rate"].actual == pytest.approx(0.55)  # restates delay_rate
-    assert rows["damage_per_100k"].actual == pytest.approx(4.2)  # per 100k: no scaling
+    # 72 h: 4 of 5 inter-city items (20, 30, 40, 50 h; 80 h is late)
+    assert rows["on_time_72h_rate"].actual == pytest.approx(80.0)
+    # delay: the 80 h item of 6 domestic items
+    assert rows["delay_rate"].actual == pytest.approx(100 / 6)
+    assert rows["text_delay_rate"].actual == pytest.approx(100 / 6)  # restates delay_rate
+    # damage: 1 of 6 per 100 000 — per 100k, no scaling
+    assert rows["damage_per_100k"].actual == pytest.approx(100_000 / 6)
+    assert rows["real_name_rate"].actual == pytest.approx(100.0)  # every item compliant
     assert rows["on_time_72h_rate"].actual_source == "computed"
     prov = rows["on_time_72h_rate"].provenance
     assert prov is not None
-    assert (prov["numerator"], prov["denominator"], prov["data_version"]) == (8537, 10000, 42)
-    assert prov["definition_version"] == "on_time_72h_rate@1" and prov["scale"] == 100.0
-    assert rows["real_name_rate"].status == "no_data"  # the engine had no fact: no value
+    assert (prov["numerator"], prov["denominator"]) == (4, 5)
+    assert (prov["definition_version"], prov["data_version"]) == (1, data_version)
+    assert prov["engine_value"] == pytest.approx(0.8) and prov["scale"] == 100.0
+    assert (prov["code"], prov["division"], prov["as_of"]) == (
+        "on_time_72h_rate",
+        "5328",
+        "2024-01-15T00:00:00+00:00",
+    )
+    # 2022 has no facts: no value, never a made-up one
+    assert 2022 not in rows["on_time_72h_rate"].series
 
 
-def test_a_manual_value_is_the_fallback_and_says_so(
-    ctx: Context, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_manual_value_is_the_fallback_and_says_so(ctx: Context) -> None:
     service.set_actual(ctx, "on_time_72h_rate", 2022, 84, alice)
     service.set_actual(ctx, "on_time_72h_rate", 2023, 99, alice)
-    _install(
-        monkeypatch,
-        "youguan.indicators.service",
-        yearly_value=lambda c, code, year, **kw: FakeFact(0.86, 86, 100) if year == 2023 else None,
-    )
+    _facts_of_2023(ctx)
     status = service.plan_status(ctx, 2023)
     row = next(r for r in status.indicators if r.code == "on_time_72h_rate")
-    assert (row.actual, row.actual_source) == (pytest.approx(86.0), "computed")
+    assert (row.actual, row.actual_source) == (pytest.approx(80.0), "computed")
     assert row.series[2022] == 84  # the engine had nothing for 2022: the manual value
     later = service.plan_status(ctx, 2022, refresh=False)
     row22 = next(r for r in later.indicators if r.code == "on_time_72h_rate")
@@ -363,22 +353,6 @@ def test_a_registry_change_shows_after_the_next_refresh(ctx: Context) -> None:
     assert again.stored == 2  # express_parks and county_express_parks changed
     fresh = {r.code: r for r in service.plan_status(ctx, 2023, refresh=False).indicators}
     assert (fresh["express_parks"].actual, fresh["county_express_parks"].actual) == (1, 0)
-
-
-def test_a_broken_source_package_is_an_error_not_an_absence(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from youguan.plan.sources import _lazy_function
-
-    def boom(name: str, *a: Any, **k: Any) -> Any:
-        raise ModuleNotFoundError(
-            "No module named 'youguan.indicators.definitions'",
-            name="youguan.indicators.definitions",
-        )
-
-    monkeypatch.setattr("importlib.import_module", boom)
-    with pytest.raises(ModuleNotFoundError):
-        _lazy_function("youguan.indicators.service", "yearly_value")
 
 
 def test_a_county_regulator_enters_figures_of_a_county_plan_only(ctx: Context) -> None:

@@ -2,9 +2,10 @@
 
 ``world`` is one store with the personas, two API keys (one per enterprise), a small register
 (``tests.registry.factories.seed_registry``: records of 景洪, 勐海 and 勐腊, of 顺丰, 中通, 邮政 and
-one public facility) and an app, shared by a module's read-mostly tests (building it per test
-would re-hash passwords every time); ``fresh`` builds the same on the per-test ``ctx`` for tests
-that change security state."""
+one public facility), a small lake with its indicator facts (``tests.indicators.seed``) and an
+app, shared by a module's read-mostly tests (building it per test would re-hash passwords every
+time); ``fresh`` builds the same, without the facts, on the per-test ``ctx`` for tests that
+change security state."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from fastapi import FastAPI
 
 from tests.auth.cheap_hashing import cheap_password_hashing
 from tests.conftest import make_settings
+from tests.indicators.seed import seed_facts
 from tests.ingest.factories import seed_submissions
 from tests.plan.factories import write_hidden_plan
 from tests.registry.factories import seed_registry
@@ -39,6 +41,7 @@ class World:
     keys: dict[str, tuple[int, str]]  # brand → (key id, secret)
     registry: dict[str, int] = field(default_factory=dict)  # seeded record name → row id
     submissions: dict[str, str] = field(default_factory=dict)  # sf_batch, zto_batch → batch id
+    facts: dict[str, int] = field(default_factory=dict)  # seeded fact name → fact id
     _browsers: dict[str, Browser] = field(default_factory=dict)
 
     def as_(self, persona: str) -> Browser:
@@ -54,10 +57,11 @@ class World:
         out.update({f"{brand}_key": key_id for brand, (key_id, _) in self.keys.items()})
         out.update(self.registry)
         out.update(self.submissions)
+        out.update(self.facts)
         return out
 
 
-def build_world(ctx: Context) -> World:
+def build_world(ctx: Context, *, facts: bool = False) -> World:
     write_hidden_plan(ctx.settings.home_dir)  # a plan only the staff may see
     user_ids = create_personas(ctx)
     keys = {}
@@ -67,6 +71,7 @@ def build_world(ctx: Context) -> World:
         )
         keys[brand] = (created.key.id, created.secret)
     registry = seed_registry(ctx)
+    seeded_facts = seed_facts(ctx) if facts else {}
     with tempfile.TemporaryDirectory(prefix="youguan-seed-") as folder:  # outside HOME
         submissions = seed_submissions(ctx, Path(folder))
     return World(
@@ -76,17 +81,18 @@ def build_world(ctx: Context) -> World:
         keys=keys,
         registry=registry,
         submissions=submissions,
+        facts=seeded_facts,
     )
 
 
 @contextmanager
 def open_world(home: Path, sqlite_template: Path) -> Iterator[World]:
-    """A world on its own store under ``home`` (a copy of the migrated template)."""
+    """A world on its own store under ``home`` (a copy of the migrated template), with facts."""
     shutil.copy(sqlite_template, home / "youguan.db")
     ctx = build_context(make_settings(home))
     initialise(ctx)
     try:
-        yield build_world(ctx)
+        yield build_world(ctx, facts=True)
     finally:
         ctx.close()
 

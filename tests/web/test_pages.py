@@ -17,6 +17,8 @@ PAGES = {  # path → (persona who may see it, <h1>)
     "/admin/users": ("alice", "账号管理"),
     "/plans": ("carol", "规划监测"),
     "/plans/xsbn-2021-2025/indicators/express_volume": ("bob", "快递业务量"),
+    "/quality": ("dave", "服务质量"),
+    "/security": ("carol", "寄递安全"),
 }
 
 
@@ -44,10 +46,22 @@ def _nav(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("alice", ["总览", "规划监测", "网络布局", "数据报送", "信息公开", "账号管理"]),
-        ("bob", ["总览", "规划监测", "网络布局", "数据报送", "信息公开"]),
-        ("carol", ["总览", "规划监测", "网络布局", "数据报送", "信息公开"]),
-        ("dave", ["网络布局", "数据报送", "信息公开"]),
+        (
+            "alice",
+            [
+                "总览",
+                "规划监测",
+                "服务质量",
+                "寄递安全",
+                "网络布局",
+                "数据报送",
+                "信息公开",
+                "账号管理",
+            ],
+        ),
+        ("bob", ["总览", "规划监测", "服务质量", "寄递安全", "网络布局", "数据报送", "信息公开"]),
+        ("carol", ["总览", "规划监测", "服务质量", "寄递安全", "网络布局", "数据报送", "信息公开"]),
+        ("dave", ["服务质量", "寄递安全", "网络布局", "数据报送", "信息公开"]),
         ("anon", ["信息公开"]),
     ],
 )
@@ -70,14 +84,15 @@ def test_home_sends_each_role_to_its_landing_page(world: World, persona: str, la
     assert response.status_code == 303 and response.headers["location"] == landing
 
 
-def test_the_overview_says_what_to_do_while_there_is_no_data(world: World) -> None:
-    html = world.as_("alice").get("/overview").text
-    assert "暂无数据 — 企业报送收寄和轨迹数据后，服务质量指标将在此显示。" in html
+def test_the_overview_says_what_to_do_while_there_is_no_data(fresh: World) -> None:
+    html = fresh.as_("alice").get("/overview").text
+    assert "暂无数据 — 企业报送收寄和轨迹数据并计算指标后，服务质量指标将在此显示。" in html
     assert '<a href="/admin/users">为寄递企业开通账号和接口密钥</a>' in html
-    page = world.as_("alice").get("/overview.json").json()
+    page = fresh.as_("alice").get("/overview.json").json()
     assert [s["code"] for s in page["sections"]] == ["quality", "security", "plan"]
     assert all(card["value"] is None for s in page["sections"] for card in s["cards"])
     assert page["reference"]["counties"] == 3 and page["reference"]["brands"] == 11
+    assert page["month"] is None and page["trend_periods"] == []
 
 
 def test_the_map_page_embeds_its_chart_and_the_local_geojson(world: World) -> None:

@@ -20,6 +20,8 @@ from tests.web.conftest import World
 PERSONA_ORDER = ("alice", "bob", "carol", "dave", "erin", "anon")
 PLAN = "/api/v1/plans/xsbn-2021-2025"
 DRAFT = "/api/v1/plans/xsbn-draft-2026-2030"  # public: false (tests/plan/factories.py)
+VALUES = "/api/v1/indicators/on_time_72h_rate/values"
+YEAR = "from=2025-01-01&to=2025-12-31"
 
 EARLY = {"closed_on": "1990-01-01"}  # before the record opened: refused once allowed to try
 NOT_A_DATE = {"closed_on": "soon"}
@@ -175,6 +177,26 @@ MATRIX: list[tuple[str, str, Any, tuple[int, int, int, int, int, int]]] = [
     ("GET", "/submissions/unmapped.json", None, (200, 200, 200, 200, 200, 401)),
     ("GET", "/submissions/unmask", None, (403, 403, 403, 403, 403, 303)),
     ("POST", "/submissions/unmask", UNMASK, (403, 403, 403, 403, 403, 303)),
+    # indicators (tests.indicators.seed): dave (顺丰) never reads 中通's facts nor the all-brand
+    # totals, carol (景洪) never another county's nor the prefecture's
+    ("GET", "/api/v1/indicators", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/indicators/delay_rate", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/indicators/nope_rate", None, (404, 404, 404, 404, 404, 401)),
+    ("GET", f"{VALUES}?{YEAR}&by=brand", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", f"{VALUES}/export?{YEAR}&format=csv", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", f"{VALUES}?{YEAR}&by=scope", None, (422, 422, 422, 422, 422, 401)),
+    ("GET", "/api/v1/facts/{sf_fact}", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/facts/{zto_fact}", None, (200, 200, 404, 404, 200, 401)),
+    ("GET", "/api/v1/facts/{all_fact}", None, (200, 200, 404, 404, 404, 401)),
+    ("GET", "/api/v1/facts/{jh_fact}", None, (200, 200, 200, 404, 404, 401)),
+    ("GET", "/api/v1/facts/{sf_fact}/rows", None, (200, 200, 200, 200, 404, 401)),
+    ("GET", "/api/v1/facts/{zto_fact}/rows", None, (200, 200, 404, 404, 200, 401)),
+    (
+        "GET",
+        "/api/v1/facts/{zto_fact}/rows/export?format=csv",
+        None,
+        (200, 200, 404, 404, 200, 401),
+    ),
 ]
 
 

@@ -232,6 +232,10 @@ def values_command(
         "", "--by", help="day|month|quarter|year 之一，及 brand,county,direction（默认按月）"
     ),
     brand: str | None = typer.Option(None, "--brand", help="只看一个品牌"),
+    county: str | None = typer.Option(None, "--county", help="只看一个县（市），如 532801"),
+    direction: str | None = typer.Option(
+        None, "--direction", help="只看一个流向：outbound|inbound|local"
+    ),
     json_out: bool = JSON,
     export: Path | None = OUT,
 ) -> None:
@@ -244,7 +248,15 @@ def values_command(
     names = [b.strip() for b in by.split(",") if b.strip()]
     with cli_context() as ctx, _reported():
         result = indicator_values(
-            ctx, Actor.system(), code, date_from=start, date_to=end, by=names, brand=brand
+            ctx,
+            Actor.system(),
+            code,
+            date_from=start,
+            date_to=end,
+            by=names,
+            brand=brand,
+            county=county,
+            direction=direction,
         )
         table = values_table(result)
         if export is not None:

@@ -1,8 +1,9 @@
 """Reading indicators: definitions, stored facts and their values, scoped to the actor.
 
 Scope (STYLE.md habit 7) is applied in one place, :func:`restrict`: staff with ``view.all`` see
-every brand; an enterprise sees only its own brand's facts (never the all-brand totals); anyone
-else sees none. Out-of-scope facts are reported as not found.
+every brand — a county regulator only the facts of her county (never the prefecture's totals,
+which include the other counties); an enterprise sees only its own brand's facts (never the
+all-brand totals); anyone else sees none. Out-of-scope facts are reported as not found.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from youguan.auth.permissions import VIEW_ALL
 from youguan.context import Context
 from youguan.geo.divisions import PREFECTURE_CODE, PREFECTURE_NAME, divisions
 from youguan.indicators.definitions import Definition
-from youguan.indicators.dimensions import DIMENSIONS, DimensionError
+from youguan.indicators.dimensions import DIMENSIONS, DIRECTION_LABELS, DimensionError
 from youguan.indicators.facts import parse_dims_key
 from youguan.indicators.models import ALL_BRANDS, Fact
 from youguan.indicators.parameters import PARAMETER_INFO, Parameters, load_parameters
@@ -37,7 +38,7 @@ from youguan.indicators.schemas import (
     ParameterPublic,
     ValuesPublic,
 )
-from youguan.registry.brands import brand_label
+from youguan.registry.brands import brand_label, brands
 
 STORED_DIMENSIONS = ("brand", "county", "direction")
 
@@ -93,10 +94,38 @@ def get_definition(ctx: Context, code: str) -> DefinitionPublic:
 def restrict(stmt: Select[Any], actor: Actor) -> Select[Any]:
     """Limit a query of :class:`Fact` rows to what ``actor`` may read."""
     if actor.can(VIEW_ALL):
+        if actor.county_code:
+            return stmt.where(Fact.division == actor.county_code)
         return stmt
     if actor.brand:
-        return stmt.where(Fact.brand == actor.brand)
+        stmt = stmt.where(Fact.brand == actor.brand)
+        if actor.county_code:
+            stmt = stmt.where(Fact.division == actor.county_code)
+        return stmt
     return stmt.where(false())
+
+
+def scoped_filters(
+    actor: Actor, brand: str | None, county: str | None
+) -> tuple[str | None, str | None]:
+    """The brand and county a query of ``actor`` is narrowed to: an enterprise always reads its
+    own brand, a county regulator her county, whatever they asked for."""
+    if not actor.can(VIEW_ALL) and actor.brand:
+        brand = actor.brand
+    if actor.county_code:
+        county = actor.county_code
+    return brand, county
+
+
+def check_filters(brand: str | None, county: str | None, direction: str | None) -> None:
+    """Unknown codes are errors naming the allowed ones (not an empty answer)."""
+    if brand is not None and brand not in brands():
+        raise DimensionError(f"未知品牌 {brand!r}；可用品牌：{', '.join(brands())}")
+    counties = [d.code for d in divisions().prefecture_counties()]
+    if county is not None and county not in counties:
+        raise DimensionError(f"未知县（市）代码 {county!r}；可用：{', '.join(counties)}")
+    if direction is not None and direction not in DIRECTION_LABELS:
+        raise DimensionError(f"未知流向 {direction!r}；可用：{', '.join(DIRECTION_LABELS)}")
 
 
 def fact_public(f: Fact) -> FactPublic:
@@ -177,6 +206,60 @@ def parse_value_dims(by: Sequence[str]) -> tuple[PeriodKind, list[str]]:
     return period, dims
 
 
+def cells_query(
+    actor: Actor,
+    codes: Sequence[str],
+    period: PeriodKind,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    by_brand: bool = False,
+    by_county: bool = False,
+    by_direction: bool = False,
+    brand: str | None = None,
+    county: str | None = None,
+    direction: str | None = None,
+) -> Select[Any]:
+    """The stored facts of ``codes`` for the periods of kind ``period`` overlapping
+    ``date_from``–``date_to``, in ``actor``'s scope: one per brand (else all-brand totals), per
+    county (else the prefecture, or ``county``), per direction (else over every direction, or
+    ``direction``) — the one query behind the API's values and the pages."""
+    brand, county = scoped_filters(actor, brand, county)
+    first = period_index(period, date_from)
+    stmt = select(Fact).where(
+        Fact.indicator.in_(list(codes)),
+        Fact.period_kind == period.value,
+        Fact.period_start >= period_start(period, first),
+        Fact.period_start <= date_to,
+    )
+    if by_brand:
+        stmt = stmt.where(Fact.brand != ALL_BRANDS)
+        if brand:
+            stmt = stmt.where(Fact.brand == brand)
+    else:
+        stmt = stmt.where(Fact.brand == (brand or ALL_BRANDS))
+    if county:
+        stmt = stmt.where(Fact.division == county)
+    elif by_county:
+        stmt = stmt.where(Fact.division != PREFECTURE_CODE)
+    else:
+        stmt = stmt.where(Fact.division == PREFECTURE_CODE)
+    if direction:
+        stmt = stmt.where(Fact.dims == f"direction={direction}")
+    elif by_direction:
+        stmt = stmt.where(Fact.dims.like("direction=%"))
+    else:
+        stmt = stmt.where(Fact.dims == "")
+    return restrict(stmt, actor).order_by(
+        Fact.indicator, Fact.period_start, Fact.brand, Fact.division, Fact.dims
+    )
+
+
+def read_facts(ctx: Context, stmt: Select[Any]) -> list[FactPublic]:
+    with ctx.read() as s:
+        return [fact_public(f) for f in s.scalars(stmt)]
+
+
 def indicator_values(
     ctx: Context,
     actor: Actor,
@@ -186,46 +269,40 @@ def indicator_values(
     date_to: dt.date,
     by: Sequence[str] = (),
     brand: str | None = None,
+    county: str | None = None,
+    direction: str | None = None,
 ) -> ValuesPublic:
     """Stored values of one indicator for periods overlapping ``date_from``–``date_to``
     (``GET /api/v1/indicators/{code}/values?from=&to=&by=``).
 
     ``by`` may name one period kind (``day``, ``month`` — the default —, ``quarter``, ``year``)
     and any of ``brand``, ``county``, ``direction``; without ``brand`` the figures are all-brand
-    totals, without ``county`` prefecture-wide, without ``direction`` over every direction. An
-    enterprise always gets its own brand's figures."""
+    totals, without ``county`` prefecture-wide, without ``direction`` over every direction.
+    ``brand``, ``county`` and ``direction`` narrow the figures to one of each. An enterprise
+    always gets its own brand's figures, a county regulator her county's."""
     d = definition(code)
     if date_to < date_from:
-        raise ValueError(f"结束日期 {date_to} 早于开始日期 {date_from}")
+        raise DimensionError(f"结束日期 {date_to} 早于开始日期 {date_from}")
     period, dims = parse_value_dims(by)
-    if not actor.can(VIEW_ALL) and actor.brand:
-        brand = actor.brand
-    first = period_index(period, date_from)
-    stmt = select(Fact).where(
-        Fact.indicator == code,
-        Fact.period_kind == period.value,
-        Fact.period_start >= period_start(period, first),
-        Fact.period_start <= date_to,
+    check_filters(brand, county, direction)
+    stmt = cells_query(
+        actor,
+        [code],
+        period,
+        date_from,
+        date_to,
+        by_brand="brand" in dims,
+        by_county="county" in dims,
+        by_direction="direction" in dims,
+        brand=brand,
+        county=county,
+        direction=direction,
     )
-    if "brand" in dims:
-        stmt = stmt.where(Fact.brand != ALL_BRANDS)
-        if brand:
-            stmt = stmt.where(Fact.brand == brand)
-    else:
-        stmt = stmt.where(Fact.brand == (brand or ALL_BRANDS))
-    if "county" in dims:
-        stmt = stmt.where(Fact.division != PREFECTURE_CODE)
-    else:
-        stmt = stmt.where(Fact.division == PREFECTURE_CODE)
-    stmt = stmt.where(Fact.dims.like("direction=%") if "direction" in dims else Fact.dims == "")
-    stmt = restrict(stmt, actor).order_by(Fact.period_start, Fact.brand, Fact.division, Fact.dims)
-    with ctx.read() as s:
-        facts = [fact_public(f) for f in s.scalars(stmt)]
     return ValuesPublic(
         definition=describe(d, load_parameters(ctx.settings)),
         date_from=date_from,
         date_to=date_to,
         period_kind=period.value,
         by=list(by),
-        facts=facts,
+        facts=read_facts(ctx, stmt),
     )

@@ -8,18 +8,15 @@
   ``facility_counts``, ``sorting_line_count``, ``township_coverage``, ``village_direct_service``
   of :mod:`youguan.registry.aggregates` (called directly: the registry is part of the platform).
 
-The engine's function belongs to a package that lands later and is imported lazily, when a value
-is asked for: while the package (or the function) is absent, the source answers
-:class:`Unavailable` with the reason, and the indicator shows ``no_data`` — never a made-up
-value. An empty register answers :class:`Unavailable` too (zero outlets counted in a register
-nobody filled is not a measurement). Registry counts are taken as of 31 December of the year (a
-``datetime.date``).
+A year without a computed fact answers :class:`Unavailable` with the reason, and the indicator
+shows ``no_data`` — never a made-up value. An empty register answers :class:`Unavailable` too
+(zero outlets counted in a register nobody filled is not a measurement). Registry counts are
+taken as of 31 December of the year (a ``datetime.date``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from youguan.indicators import service as indicators
 from youguan.plan.definitions import (
     ComputedSource,
     Indicator,
@@ -76,19 +74,6 @@ class ActualSource(Protocol):
     ) -> SourceResult: ...
 
 
-def _lazy_function(module: str, name: str) -> Callable[..., Any] | None:
-    """``module.name`` if both exist. Only the absence of that very module counts as absence;
-    an import error inside it is a bug and propagates."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and module.startswith(exc.name):
-            return None
-        raise
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
-
-
 def year_end(year: int) -> dt.date:
     """The registry's as-of date for a year: 31 December (Asia/Shanghai calendar)."""
     return dt.date(year, 12, 31)
@@ -127,25 +112,19 @@ class ManualSource:
 
 
 class FactSource:
-    """Facts of the indicator engine (``youguan.indicators.service.yearly_value``)."""
+    """Facts of the indicator engine (:func:`youguan.indicators.service.yearly_value`)."""
 
     method = "computed"
-    module = "youguan.indicators.service"
 
     def availability(self) -> str | None:
-        if _lazy_function(self.module, "yearly_value") is None:
-            return "指标引擎（youguan.indicators）尚未提供 yearly_value"
         return None
 
     def fetch(
         self, ctx: Context, plan: Plan, indicator: Indicator, spec: Source, year: int
     ) -> SourceResult:
         assert isinstance(spec, ComputedSource)
-        fn = _lazy_function(self.module, "yearly_value")
-        if fn is None:
-            return Unavailable("指标引擎（youguan.indicators）尚未提供 yearly_value")
         division = spec.division or plan.division
-        fact = fn(ctx, spec.code, year, division=division, brand=spec.brand)
+        fact = indicators.yearly_value(ctx, spec.code, year, division=division, brand=spec.brand)
         if fact is None or fact.value is None:
             return Unavailable(f"指标引擎没有 {year} 年 {spec.code} 的事实")
         scale = default_scale(indicator, spec.scale)
@@ -158,10 +137,11 @@ class FactSource:
                 "brand": spec.brand,
                 "engine_value": float(fact.value),
                 "scale": scale,
-                "numerator": _plain(getattr(fact, "numerator", None)),
-                "denominator": _plain(getattr(fact, "denominator", None)),
-                "definition_version": _plain(getattr(fact, "definition_version", None)),
-                "data_version": _plain(getattr(fact, "data_version", None)),
+                "numerator": fact.numerator,
+                "denominator": fact.denominator,
+                "definition_version": fact.definition_version,
+                "data_version": fact.data_version,
+                "as_of": fact.as_of.isoformat(),
             },
         )
 
@@ -239,12 +219,6 @@ class RegistrySource:
 
 # Shares come from the registry as fractions 0–1 (like the engine's rates).
 _SHARES = ("township_coverage", "village_direct_service")
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 _SOURCES: dict[str, ActualSource] = {

@@ -12,6 +12,8 @@ included (DOMAIN §2.3 "Rates over items accepted"); nothing is pending.
 - ``xray_required_rate``: the same over the items YZ 0139 requires to be screened: carried by air
   or rail, cross-border (international), or inter-provincial (origin and destination in different
   provinces).
+- ``id_invalid_rate`` (**[P]**, for the alert DOMAIN §2.4 names: "an invalid number"): items whose
+  sender's ID number fails the GB 11643 check ÷ items with a number of a type that is checked.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from youguan.indicators.parameters import Parameters
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+ID_INVALID_RATE = "id_invalid_rate"
 
 
 def _in(column: ir.StringValue, values: tuple[str, ...]) -> ir.BooleanValue:
@@ -71,6 +75,15 @@ def _inspected(it: ir.Table, p: Parameters) -> ir.BooleanValue:
 
 def _xray(it: ir.Table, p: Parameters) -> ir.BooleanValue:
     return it.xray
+
+
+def _id_checked(it: ir.Table, p: Parameters) -> ir.BooleanValue:
+    """Items with an ID number of a type checked under GB 11643."""
+    return it.has_id_no & _in(it.sender_id_type, p.checksum_id_types)
+
+
+def _id_invalid(it: ir.Table, p: Parameters) -> ir.BooleanValue:
+    return ~it.sender_id_valid.fill_null(True)
 
 
 _ALL_ITEMS = "统计期内收寄的全部快件，含国际及港澳台快件，不论是否可评价。"
@@ -148,5 +161,24 @@ DEFINITIONS: tuple[Definition, ...] = (
         source="YZ 0139-2015；DOMAIN §2.4",
         order=140,
         parameters=("xray_required_transports",),
+    ),
+    Definition(
+        code=ID_INVALID_RATE,
+        name="证件号码无效率",
+        unit=Unit.RATE,
+        direction=Direction.LOWER,
+        text="寄件人证件号码未通过 GB 11643 核验（地址码、出生日期或校验码不符）的快件数 ÷ "
+        "有证件号码且证件类型按 GB 11643 核验（{checksum_id_types}）的快件数。"
+        "统计期内收寄的全部快件，含国际及港澳台快件。",
+        version=1,
+        category=Category.SECURITY,
+        measure=Measure.RATIO,
+        population=_id_checked,
+        numerator=_id_invalid,
+        local_method=True,
+        parameters=("checksum_id_types",),
+        source="GB 11643-1999；DOMAIN §2.4（异常预警：证件号码无效）",
+        drill=DrillSet.NUMERATOR,
+        order=150,
     ),
 )

@@ -16,6 +16,7 @@ API_MODULES: tuple[str, ...] = (
     "youguan.web.api",
     "youguan.auth.api",
     "youguan.geo.api",
+    "youguan.indicators.api",
     "youguan.plan.api",
     "youguan.registry.api",
     "youguan.ingest.api",
@@ -24,6 +25,9 @@ API_MODULES: tuple[str, ...] = (
 VIEW_MODULES: tuple[str, ...] = (
     "youguan.web.views",
     "youguan.auth.views",
+    "youguan.indicators.views",
+    "youguan.quality.views",
+    "youguan.security.views",
     "youguan.plan.views",
     "youguan.registry.views",
     "youguan.ingest.views",

@@ -58,6 +58,31 @@ def bar(
     }
 
 
+def line(
+    categories: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    *,
+    unit: str = "",
+) -> dict[str, Any]:
+    """Lines over categories (months); gaps stay gaps."""
+    return _base() | {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"show": len(series) > 1, "top": 0},
+        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": list(categories)},
+        "yAxis": {"type": "value", "name": unit, "scale": True},
+        "series": [
+            {
+                "name": name,
+                "type": "line",
+                "symbolSize": 6,
+                "data": [None if v is None else round(v, 2) for v in values],
+            }
+            for name, values in series.items()
+        ],
+    }
+
+
 @dataclass(frozen=True)
 class MapPoint:
     """A point on the county map, in the map's coordinates (those of the boundaries: GCJ-02 for

@@ -29,14 +29,25 @@ class BrandItem(BaseModel):
 
 
 class IndicatorCard(BaseModel):
-    """One headline figure; ``value`` is ``None`` until facts exist for it."""
+    """One headline figure; ``value`` is ``None`` until facts exist for it. Indicator cards carry
+    the latest complete month (``value``, in ``unit``: rates in percent), the year to date
+    (``ytd``) and the plan's target."""
 
     code: str
     label: str
     unit: str
     value: int | float | None = None
+    text: str | None = Field(default=None, description="The value as shown, e.g. 86.46%")
     period: str | None = None
     basis: str = Field(description="口径说明")
+    url: str | None = Field(default=None, description="The figure's drill-down (or detail) page")
+    ytd: float | None = None
+    ytd_text: str | None = None
+    ytd_period: str | None = None
+    target_text: str | None = None
+    on_target: bool | None = Field(default=None, description="Year to date against the target")
+    local_method: bool = False
+    definition_version: int | None = None
 
 
 class OverviewSection(BaseModel):

@@ -1,13 +1,16 @@
 """Context builders of the web package's own pages: 总览 and 信息公开.
 
-The headline sections name the figures a regulator looks at first; each card's value is filled
-from facts once the indicators package computes them, and until then the section says what to do
-for data to appear.
+The headline sections name the figures a regulator looks at first, from the stored facts
+(:mod:`youguan.indicators.headlines`); until facts exist the section says what to do for data to
+appear.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from youguan.auth.actor import Actor, Role
@@ -15,14 +18,20 @@ from youguan.auth.permissions import USERS_ADMIN
 from youguan.auth.scope import ScopeSpec, scope_filter
 from youguan.auth.service import scope_label
 from youguan.context import Context
+from youguan.db import utcnow
 from youguan.geo.divisions import PREFECTURE_CODE, Kind, Level, divisions
 from youguan.geo.models import DivisionRow
 from youguan.geo.schemas import CountySummary
 from youguan.geo.service import county_summaries
+from youguan.indicators.headlines import Headlines, headlines
+from youguan.ingest.service import list_submissions
+from youguan.paging import PageRequest
 from youguan.plan.page_schemas import PlanProgress
 from youguan.plan.pages import default_progress, public_progress
-from youguan.registry.brands import brands
+from youguan.registry import access
+from youguan.registry.brands import brand_label, brands
 from youguan.registry.models import Brand
+from youguan.registry.public import FacilityQuery
 from youguan.web.schemas import (
     BrandItem,
     IndicatorCard,
@@ -35,36 +44,35 @@ from youguan.web.schemas import (
 PLAN_TITLE = "西双版纳州邮政业“十四五”发展规划"
 PLAN_PERIOD = "2021—2025 年"
 COUNTY_SCOPE = ScopeSpec(county="code", shared=True)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# (section, title, [(indicator code, label, unit, basis)]) — codes of DOMAIN.md §2.3–2.4
-HEADLINES: tuple[tuple[str, str, tuple[tuple[str, str, str, str], ...]], ...] = (
-    (
-        "quality",
-        "服务质量",
-        (
-            ("on_time_72h_rate", "快递服务72小时准时率", "%", "跨城快件全量数据，本地口径"),
-            ("delay_rate", "快递延误率", "%", "国内快件，本地口径"),
-            ("loss_per_100k", "快件丢失率", "件/十万件", "国内快件，含彻底延误"),
-            ("damage_per_100k", "快递损毁率", "件/十万件", "国内快件"),
-        ),
-    ),
-    (
-        "security",
-        "寄递安全",
-        (
-            ("real_name_rate", "实名收寄率", "%", "全部收寄快件"),
-            ("inspection_rate", "收寄验视率", "%", "全部收寄快件"),
-            ("xray_rate", "过机安检率", "%", "全部收寄快件（规划目标 100%）"),
-        ),
-    ),
-)
+# 总览's alerts: a submission of the last days refused, or with this share of rejected rows
+SUBMISSION_DAYS = 7
+REJECTED_SHARE = 0.05
+
+
+class OverviewAlert(BaseModel):
+    kind: str = Field(description="off_target | late_filing | submission")
+    message: str
+    url: str | None = None
+
+
+class TrendOut(BaseModel):
+    code: str
+    name: str
+    unit: str
+    values: list[float | None]
 
 
 class OverviewPage(PageContext):
     scope_label: str
+    month: str | None = Field(description="The latest complete month with facts (YYYY-MM)")
     counties: list[CountySummary]
     reference: ReferenceCounts
     sections: list[OverviewSection]
+    trend_periods: list[str]
+    trends: dict[str, list[TrendOut]] = Field(description="12-month trends by section")
+    alerts: list[OverviewAlert]
     brands: list[BrandItem]
 
 
@@ -152,35 +160,78 @@ def _plan_section(ctx: Context, actor: Actor) -> OverviewSection:
 
 
 def overview_page(ctx: Context, actor: Actor) -> OverviewPage:
-    """总览: the prefecture (or the regulator's county) at a glance."""
+    """总览: the prefecture (or the regulator's county) at a glance — headline indicators of the
+    latest complete month and the year to date against the plan's targets, their trends, the
+    alerts, the plan's progress."""
     prefix = scope_filter(actor, COUNTY_SCOPE).county_prefix
+    heads = headlines(ctx, actor)
     step, url = _next_step(actor)
-    sections = [
-        OverviewSection(
-            code=code,
-            title=title,
-            cards=[
-                IndicatorCard(code=c, label=label, unit=unit, basis=basis)
-                for c, label, unit, basis in cards
-            ],
-            empty_message=f"暂无数据 — 企业报送收寄和轨迹数据后，{title}指标将在此显示。",
-            next_step=step,
-            next_url=url,
-        )
-        for code, title, cards in HEADLINES
-    ]
-    sections.append(_plan_section(ctx, actor))
+    for section in heads.sections:
+        section.next_step, section.next_url = step, url
+    sections = [*heads.sections, _plan_section(ctx, actor)]
     label = scope_label(
         actor.role if actor.role is not Role.SYSTEM else Role.ADMIN, actor.county_code, None, None
     )
     return OverviewPage(
         title="总览",
         scope_label=label,
+        month=heads.month.strftime("%Y-%m") if heads.month else None,
         counties=county_summaries(prefix),
         reference=reference_counts(ctx),
         sections=sections,
+        trend_periods=heads.periods,
+        trends={
+            k: [TrendOut(code=t.code, name=t.name, unit=t.unit, values=t.values) for t in v]
+            for k, v in heads.trends.items()
+        },
+        alerts=overview_alerts(ctx, actor, heads),
         brands=active_brands(),
     )
+
+
+def overview_alerts(ctx: Context, actor: Actor, heads: Headlines) -> list[OverviewAlert]:
+    """Indicators off target (year to date), late 备案 filings in the register, and submissions
+    of the last days that were refused or lost many rows."""
+    out = [
+        OverviewAlert(
+            kind="off_target",
+            message=f"{c.label}{c.ytd_period}为 {c.ytd_text}，未达到{c.target_text}",
+            url=next(
+                (f"{s.detail_url}?indicator={c.code}" for s in heads.sections if c in s.cards),
+                None,
+            ),
+        )
+        for c in heads.off_target
+    ]
+    late = access.list_records(
+        ctx, actor, access.FACILITIES, FacilityQuery(filed_late=True), PageRequest(page_size=1)
+    ).total
+    if late:
+        out.append(
+            OverviewAlert(
+                kind="late_filing",
+                message=f"{late} 个网点逾期备案（开办 20 日后才备案或仍未备案）",
+                url="/network/facilities?filed_late=true",
+            )
+        )
+    since = utcnow() - dt.timedelta(days=SUBMISSION_DAYS)
+    for sub in list_submissions(ctx, actor, limit=200):
+        if sub.received_at < since:
+            break
+        share = sub.rejected / sub.rows if sub.rows else 0.0
+        if sub.status != "refused" and share < REJECTED_SHARE:
+            continue
+        who = brand_label(sub.brand) if sub.brand else "未注明品牌"
+        when = sub.received_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+        if sub.status == "refused":
+            reason = sub.refusal.message if sub.refusal else sub.status_label
+            message = f"{who} {when} 报送的 {sub.source_name} 被拒收：{reason}"
+        else:
+            message = (
+                f"{who} {when} 报送的 {sub.source_name} 有 {sub.rejected} 行被拒（占 {share:.0%}）"
+            )
+        out.append(OverviewAlert(kind="submission", message=message))
+    return out
 
 
 def public_page(ctx: Context, year: int | None = None) -> PublicPage:

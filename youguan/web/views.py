@@ -21,7 +21,8 @@ StaffActor = Annotated[Actor, Depends(RequirePermission(VIEW_ALL))]
 
 @router.get("/", include_in_schema=False, name="web.home")
 def home(actor: ActorDep) -> RedirectResponse:
-    """Each role's landing page: regulators 总览, enterprises 我的账号, the public 信息公开."""
+    """Each role's landing page: regulators 总览, enterprises 我的账号 (their figures are on
+    服务质量 and 寄递安全, scoped to their brand), the public 信息公开."""
     if actor.role is Role.PUBLIC:
         target = "/public"
     elif actor.can(VIEW_ALL):
@@ -33,7 +34,16 @@ def home(actor: ActorDep) -> RedirectResponse:
 
 def overview_charts(p: service.OverviewPage) -> dict[str, Any]:
     names = [c.name for c in p.counties]
-    return {
+    trends = {
+        f"{section}_trend": charts.line(
+            p.trend_periods,
+            {t.name: t.values for t in series if t.unit == "%"},
+            unit="%",
+        )
+        for section, series in p.trends.items()
+        if any(v is not None for t in series for v in t.values)
+    }
+    return trends | {
         "villages": charts.bar(
             names,
             {
