@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -406,7 +407,9 @@ def _stream(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             return await client.post(path, content=body(), headers=headers)
 
-    response = asyncio.run(send())
+    # A fresh thread: a session-scoped browser (Playwright's sync API) may hold this thread's loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(lambda: asyncio.run(send())).result()
     return response.status_code, response.json(), pulled
 
 

@@ -180,9 +180,9 @@ def test_the_staff_see_every_brand_with_filters_and_enterprises_their_own(world:
     assert not dave["staff"] and dave["can_submit"] and dave["scope_label"] == "顺丰"
     assert {s["brand"] for s in dave["submissions"]["items"]} == {"sf"}
     assert 'name="brand"' not in world.as_("dave").get("/submissions").text
-    section = dave["indicators"]
-    assert section["available"] is False and "指标" in section["message"]
-    assert "本企业指标" in world.as_("dave").get("/submissions").text
+    section = dave["indicators"]  # the world holds facts: sf's own, never the all-brand totals
+    assert section["brand"] == "sf" and len(section["months"]) == 6
+    assert "本企业指标 · 顺丰" in world.as_("dave").get("/submissions").text
 
 
 def test_an_enterprise_without_submissions_is_told_what_to_do(fresh_world: World) -> None:
@@ -261,15 +261,18 @@ def test_the_brand_sees_its_own_indicators_once_computed(fresh_world: World) -> 
     assert upload(fresh_world.as_("dave"), csv_file(rows)).status_code == 303
     zto = [waybill(i, brand="zto", waybill_no=f"ZTKPI{i}", e_waybill="否") for i in range(5)]
     assert upload(fresh_world.as_("erin"), csv_file(zto)).status_code == 303
+    assert fresh_world.as_("dave").get("/submissions.json").json()["indicators"] is None
+    assert "暂无本企业的指标" in fresh_world.as_("dave").get("/submissions").text
     compute(ctx, full=True)
     dave = fresh_world.as_("dave").get("/submissions.json").json()["indicators"]
-    assert dave["available"] and dave["period"] == "2024-05"
-    figures = {i["code"]: i for i in dave["items"]}
-    assert figures["e_waybill_rate"]["value"] == pytest.approx(0.75)
-    assert figures["e_waybill_rate"]["display"] == "75.00%"
-    assert figures["e_waybill_rate"]["denominator"] == 4
-    assert "电子运单" in figures["e_waybill_rate"]["text"]
+    assert dave["brand"] == "sf" and dave["months"][-1]["period"] == "2024-05"
+    figure = dave["months"][-1]["figures"]["e_waybill_rate"]
+    assert figure["value"] == pytest.approx(0.75) and figure["text"] == "75.00%"
+    assert figure["denominator"] == 4 and figure["url"]
+    described = {d["code"]: d for d in dave["definitions"]}
+    assert "电子运单" in described["e_waybill_rate"]["text"]
     erin = fresh_world.as_("erin").get("/submissions.json").json()["indicators"]
-    assert {i["code"]: i["value"] for i in erin["items"]}["e_waybill_rate"] == 0.0
+    assert erin["brand"] == "zto"
+    assert erin["months"][-1]["figures"]["e_waybill_rate"]["value"] == 0.0
     page = fresh_world.as_("dave").get("/submissions").text
-    assert 'data-indicator="e_waybill_rate"' in page and "75.00%" in page
+    assert 'data-brand="sf"' in page and "75.00%" in page and figure["url"] in page

@@ -7,7 +7,6 @@ every brand's, with a brand filter, and — holding ``pii.unmask`` — may unmas
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -16,10 +15,10 @@ from youguan.auth.actor import Actor, Role
 from youguan.auth.permissions import PII_UNMASK, SUBMIT
 from youguan.auth.service import scope_label
 from youguan.context import Context
-from youguan.indicators import service as indicators
-from youguan.indicators.definitions import Unit
-from youguan.indicators.periods import SHANGHAI
-from youguan.indicators.schemas import DefinitionPublic, FactPublic
+from youguan.indicators.board import latest_month
+from youguan.indicators.errors import web_errors
+from youguan.indicators.page_schemas import BrandIndicators
+from youguan.indicators.pages import brand_indicators
 from youguan.ingest import access, guide
 from youguan.ingest.codes import LABELS, Code, Refusal
 from youguan.ingest.guide import DatasetDoc, FormatNotes
@@ -36,7 +35,6 @@ from youguan.web.schemas import PageContext
 
 MB = 1024 * 1024
 PREVIEW_ROWS = 20
-EARLIEST_FACTS = dt.date(2000, 1, 1)  # facts are computed from the lake's first month on
 REFUSAL_LABELS: dict[Refusal, str] = {
     Refusal.UNREADABLE: "文件无法读取",
     Refusal.UNSUPPORTED_FORMAT: "文件类型不支持",
@@ -75,32 +73,6 @@ class ListOptions(BaseModel):
     brands: list[Option]
 
 
-class BrandIndicator(BaseModel):
-    """One of the brand's own figures, with its definition beside it."""
-
-    code: str
-    name: str
-    category_label: str
-    direction_label: str
-    text: str = Field(description="口径（定义全文）")
-    local_method: bool = Field(description="本地口径")
-    period: str
-    value: float | None
-    display: str = Field(description="带单位的数值")
-    denominator: int = Field(description="计入分母的快件数")
-    pending: int = Field(description="尚未到评估时限的快件数")
-
-
-class IndicatorsSection(BaseModel):
-    """本企业指标: the brand's figures of the latest month the indicator engine has computed,
-    prefecture-wide (its own brand only: never the all-brand totals)."""
-
-    available: bool
-    period: str | None = None
-    message: str
-    items: list[BrandIndicator] = Field(default_factory=list)
-
-
 class SubmissionsPage(PageContext):
     scope_label: str
     staff: bool
@@ -112,7 +84,9 @@ class SubmissionsPage(PageContext):
     max_mb: float
     wait_mb: float
     error: str | None = None
-    indicators: IndicatorsSection | None = None
+    indicators: BrandIndicators | None = Field(
+        None, description="本企业指标（企业账号，平台已计算出本企业指标后）"
+    )
 
 
 def _options() -> ListOptions:
@@ -129,61 +103,16 @@ def _scope(actor: Actor) -> str:
     return "全部品牌"
 
 
-def indicators_section(ctx: Context, actor: Actor) -> IndicatorsSection | None:
-    """The enterprise's own indicators (``youguan.indicators.service``, scoped there to its
-    brand): each indicator's value in the latest month that has any; None for the staff, whose
-    indicators are on 服务质量 and 寄递安全."""
+def indicators_section(ctx: Context, actor: Actor) -> BrandIndicators | None:
+    """本企业指标: the enterprise's own indicators for its last six computed months (the indicator
+    package's partial, scoped there to its brand); None for the staff — whose indicators are on
+    服务质量 and 寄递安全 — and before the engine has computed any of the brand's figures."""
     if actor.role is not Role.ENTERPRISE or not actor.brand:
         return None
-    today = dt.datetime.now(SHANGHAI).date()
-    latest: dict[str, tuple[DefinitionPublic, FactPublic]] = {}
-    for d in indicators.list_definitions(ctx):
-        values = indicators.indicator_values(
-            ctx, actor, d.code, date_from=EARLIEST_FACTS, date_to=today, by=["month"]
-        )
-        if values.facts:
-            latest[d.code] = (d, max(values.facts, key=lambda f: f.period_start))
-    if not latest:
-        return IndicatorsSection(
-            available=False,
-            message="暂无本企业的指标：报送的收寄记录和轨迹入库后，平台按月计算服务质量与"
-            "寄递安全指标，计算完成后在此显示",
-        )
-    month = max(f.period_start for _, f in latest.values())
-    items = [
-        BrandIndicator(
-            code=d.code,
-            name=d.name,
-            category_label=d.category_label,
-            direction_label=d.direction_label,
-            text=d.text,
-            local_method=d.local_method,
-            period=f.period,
-            value=f.value,
-            display=format_value(f.value, d.unit),
-            denominator=f.denominator,
-            pending=f.pending,
-        )
-        for d, f in latest.values()
-        if f.period_start == month
-    ]
-    return IndicatorsSection(
-        available=True,
-        period=items[0].period,
-        message=f"{brand_label(actor.brand)}在全州的指标（{items[0].period}，本企业数据）",
-        items=items,
-    )
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A figure as people read it: rates in percent, per-100 000 rates and hours as numbers."""
-    if value is None:
-        return "—"
-    if unit == Unit.RATE.value:
-        return f"{value * 100:.2f}%"
-    if unit == Unit.PER_100K.value:
-        return f"{value:.2f}（十万分之）"
-    return f"{value:.1f} 小时"
+    if latest_month(ctx, actor) is None:
+        return None
+    with web_errors():
+        return brand_indicators(ctx, actor, months=6)
 
 
 def submissions_page(
