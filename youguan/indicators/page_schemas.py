@@ -4,13 +4,12 @@ portal's 本企业指标) — each page's JSON twin is the model itself."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from youguan.indicators.schemas import DefinitionPublic, DrillPage, FactPublic
-from youguan.registry.brands import brands
-from youguan.web.schemas import PageContext
+from youguan.web.schemas import FormQuery, PageContext
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 BASIS = (
@@ -19,7 +18,7 @@ BASIS = (
 )
 
 
-class BoardQuery(BaseModel):
+class BoardQuery(FormQuery):
     """Filters of 服务质量 and 寄递安全. Blank values (an empty select of a GET form) are absent."""
 
     model_config = ConfigDict(populate_by_name=True)
@@ -28,26 +27,11 @@ class BoardQuery(BaseModel):
         None, alias="from", pattern=MONTH_PATTERN, description="开始月份 YYYY-MM"
     )
     end: str | None = Field(None, alias="to", pattern=MONTH_PATTERN, description="结束月份 YYYY-MM")
-    brand: str | None = Field(None, max_length=16, description="品牌代码，如 sf")
     county: str | None = Field(None, pattern=r"^\d{6}$", description="县（市）代码")
     direction: Literal["outbound", "inbound", "local"] | None = Field(None, description="流向")
     indicator: str | None = Field(
         None, max_length=40, pattern=r"^[a-z0-9_]+$", description="重点查看的指标代码"
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks_are_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
-    @field_validator("brand")
-    @classmethod
-    def _known_brand(cls, value: str | None) -> str | None:
-        if value is not None and value not in brands():
-            raise ValueError(f"未知品牌 {value}")
-        return value
 
 
 class Option(BaseModel):

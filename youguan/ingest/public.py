@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from youguan.ingest import models as m
 from youguan.ingest.outcome import SubmissionStatus, UnmappedCode
 from youguan.ingest.schemas import DATASETS, WAYBILLS
 from youguan.registry.brands import brands
+from youguan.web.schemas import FormQuery
 
 PiiField = Literal["sender_id_no", "sender_name", "sender_phone"]  # = protect.PII_FIELDS (tested)
 
@@ -21,7 +22,7 @@ SUBMISSION_ID_PATTERN = r"^[0-9a-f]{32}$"
 EARLIEST_DAY, LATEST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 
-class SubmissionQuery(BaseModel):
+class SubmissionQuery(FormQuery):
     """Filters of the submission lists. Blank values (an empty select of a GET form) mean "no
     filter"; unknown codes are refused (422)."""
 
@@ -38,20 +39,6 @@ class SubmissionQuery(BaseModel):
     received_to: dt.date | None = Field(
         None, ge=EARLIEST_DAY, le=LATEST_DAY, description="报送日期止（含，北京时间）"
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks_are_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
-    @field_validator("brand")
-    @classmethod
-    def _known_brand(cls, value: str | None) -> str | None:
-        if value is not None and value not in brands():
-            raise ValueError(f"未知品牌 {value}")
-        return value
 
     @field_validator("dataset")
     @classmethod

@@ -12,7 +12,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from youguan.geo.divisions import Level, divisions
 from youguan.paging import Page
@@ -30,6 +30,7 @@ from youguan.registry.choices import (
 )
 from youguan.registry.models import Enterprise, Facility, Vehicle
 from youguan.registry.rules import local_today
+from youguan.web.schemas import FormQuery
 
 
 class Option(BaseModel):
@@ -276,26 +277,11 @@ def check_choice(value: str | None, choices: Choices) -> str | None:
     return value
 
 
-class Filters(BaseModel):
+class Filters(FormQuery):
     """Filters of the registry's lists and map. Blank values (an empty select of a GET form) mean
     "no filter"; unknown codes are refused (422) rather than silently matching nothing."""
 
-    brand: str | None = Field(None, max_length=16, description="品牌代码，如 sf")
     status: str | None = Field(None, description="状态：" + STATUSES.describe())
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks_are_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
-    @field_validator("brand")
-    @classmethod
-    def _known_brand(cls, value: str | None) -> str | None:
-        if value is not None and value not in brands():
-            raise ValueError(f"未知品牌 {value}")
-        return value
 
     @field_validator("status")
     @classmethod

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from youguan.registry.brands import brands
 
 
 class PageContext(BaseModel):
     """Every page's context has a Chinese title (the ``<h1>`` and ``<title>``)."""
 
     title: str
+
+
+class FormQuery(BaseModel):
+    """Filters read from a query string or a GET form: blank values (an empty select) mean "no
+    filter", and an unknown brand code is refused (422) rather than silently matching nothing.
+    A list's own filters subclass it."""
+
+    brand: str | None = Field(None, max_length=16, description="品牌代码，如 sf")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks_are_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+    @field_validator("brand")
+    @classmethod
+    def _known_brand(cls, value: str | None) -> str | None:
+        if value is not None and value not in brands():
+            raise ValueError(f"未知品牌 {value}")
+        return value
 
 
 class ReferenceCounts(BaseModel):
