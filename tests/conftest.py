@@ -39,6 +39,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def make_settings(home: Path, database_url: str | None = None, **extra: object) -> Settings:
+    # Tests compute facts when they mean to: no background refresh after web submissions
+    # (tests/web/test_refresh.py turns it on).
+    extra.setdefault("auto_refresh", False)
     return Settings(
         home=home,
         database_url=database_url,

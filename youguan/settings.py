@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=None, description="Keys the HMAC and AES-GCM protection of personal data"
     )
     env: Literal["development", "production"] = Field(default="development")
+    auto_refresh: bool = Field(
+        default=True,
+        description="Recompute indicator facts and plan snapshots after each web submission",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> Settings:

@@ -153,7 +153,7 @@ def runner_for(app: FastAPI) -> Runner:
         if not isinstance(runner, Runner):
             ctx: Context = app.state.ctx
             sweep_spool(spool_directory(ctx.settings.home_dir))
-            runner = Runner(ctx)
+            runner = Runner(ctx, after_commit=getattr(app.state, "after_ingest", None))
             app.state.ingest_runner = runner
         return runner
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,16 @@ class Progress:
 class Runner:
     """The background ingests of one context (one per web application)."""
 
-    def __init__(self, ctx: Context, *, running: int = RUNNING, waiting: int = WAITING) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        running: int = RUNNING,
+        waiting: int = WAITING,
+        after_commit: Callable[[SubmissionOut], None] | None = None,
+    ) -> None:
         self.ctx = ctx
+        self.after_commit = after_commit  # called once a submission has committed rows
         self._slots = threading.BoundedSemaphore(running)
         self._waiting = threading.BoundedSemaphore(waiting)
         self._progress: dict[str, Progress] = {}
@@ -154,6 +163,11 @@ class Runner:
         else:
             assert outcome is not None
             done.set_result(outcome)
+            if self.after_commit is not None and outcome.committed and outcome.accepted:
+                try:
+                    self.after_commit(outcome)
+                except Exception:  # the submission is committed whatever its follower does
+                    log.exception("ingest runner: the after-commit hook failed")
 
     def _report(self, batch_id: str, progress: Progress) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ from youguan.context import Context, build_context
 from youguan.settings import Settings
 from youguan.web import capabilities, errors
 from youguan.web.pages import include_modules, make_environment
+from youguan.web.refresh import Refresher
 from youguan.web.security import csrf_protect
 
 API_PREFIX = "/api/v1"
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     app.state.ctx = context
     app.state.templates = make_environment(capabilities.VIEW_MODULES)
+    if context.settings.auto_refresh:  # facts and plan snapshots follow web submissions
+        app.state.refresher = Refresher(context)
+        app.state.after_ingest = app.state.refresher.request
     errors.install(app)
 
     api = APIRouter(prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
