@@ -77,6 +77,15 @@ def test_a_range_of_months_is_combined_exactly_and_quantiles_need_a_stored_perio
     assert q_total["periods"] == 1 and q_total["fact_id"] is not None
     assert (q_total["numerator"], q_total["denominator"]) == (5, 7)
     assert _panel(quarter, "transit_hours_p50")["total"]["value"] is not None
+    # the page says why a quantile is blank and how to see it
+    assert (
+        'data-testid="quantile-note"'
+        in world.as_("bob").get("/quality?from=2025-01&to=2025-06").text
+    )
+    assert (
+        'data-testid="quantile-note"'
+        not in world.as_("bob").get("/quality?from=2025-01&to=2025-03").text
+    )
 
 
 def test_stage_times_by_brand(world: World) -> None:

@@ -135,6 +135,7 @@ def test_pages_answer_errors_with_a_chinese_page(
     assert response.status_code == status
     assert '<html lang="zh-CN">' in response.text and f"<h1>{heading}</h1>" in response.text
     assert "返回首页" in response.text
+    assert "本页数据（JSON）" not in response.text  # an error has no twin to link to
 
 
 def test_a_page_needing_login_redirects_to_login_and_back(client: TestClient) -> None:

@@ -204,7 +204,10 @@ def render_error(
         title=ERROR_TITLES.get(status, "请求无法完成"), status=status, code=code, message=message
     )
     try:
-        return render(request, "errors/error.html", page, status=status, headers=headers)
+        # no "本页数据（JSON）" link: an error page has no twin to offer
+        return render(
+            request, "errors/error.html", page, status=status, headers=headers, json_url=None
+        )
     except Exception:  # the error page itself must never fail: fall back to plain text
         return HTMLResponse(
             f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><h1>{page.title}</h1>"
