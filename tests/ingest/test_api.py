@@ -73,7 +73,7 @@ def post_file(
 ) -> httpx.Response:
     client = world.as_("anon").client
     return client.post(
-        f"{API}/submissions/{dataset}",
+        f"{API}/datasets/{dataset}/submissions",
         files={"file": (name, content, kwargs.pop("media_type", CSV))},
         headers=key(world, brand) | kwargs.pop("headers", {}),
         **kwargs,
@@ -125,7 +125,7 @@ def test_a_file_may_be_the_raw_body_in_each_format(
     prefix = f"RAW{writer.upper()}{len(query)}"
     rows = [event(i, brand="zto", waybill_no=f"{prefix}{i // 3:04d}") for i in range(9)]
     response = world.as_("anon").client.post(
-        f"{API}/submissions/events{query}",
+        f"{API}/datasets/events/submissions{query}",
         content=_encode(rows, writer),
         headers=key(world, "zto") | {"Content-Type": media_type},
     )
@@ -245,7 +245,9 @@ def test_without_credentials_the_api_answers_401(world: World) -> None:
     content = csv_bytes(sf_waybills("SF401", 1))
     for headers in ({}, {"X-API-Key": "yg_0000000000_" + "x" * 43}):
         response = client.post(
-            f"{API}/submissions/waybills", content=content, headers=headers | {"Content-Type": CSV}
+            f"{API}/datasets/waybills/submissions",
+            content=content,
+            headers=headers | {"Content-Type": CSV},
         )
         assert response.status_code == 401, headers
         assert response.json()["error"]["code"] == "not_authenticated"
@@ -255,7 +257,7 @@ def test_without_credentials_the_api_answers_401(world: World) -> None:
 def test_a_regulator_may_not_submit(world: World) -> None:
     for persona in ("alice", "bob", "carol"):
         response = world.as_(persona).post(
-            f"{API}/submissions/waybills",
+            f"{API}/datasets/waybills/submissions",
             content=csv_bytes(sf_waybills("SF403", 1)),
             headers={"Content-Type": CSV},
         )
@@ -264,7 +266,9 @@ def test_a_regulator_may_not_submit(world: World) -> None:
 
 
 def test_an_unknown_dataset_is_404_before_the_body_is_read(world: World) -> None:
-    status, body, pulled = _stream(world, "/api/v1/submissions/parcels", key(world, "sf"), 50)
+    status, body, pulled = _stream(
+        world, "/api/v1/datasets/parcels/submissions", key(world, "sf"), 50
+    )
     assert status == 404 and "waybills" in body["error"]["message"]
     assert pulled <= 1
 
@@ -272,19 +276,19 @@ def test_an_unknown_dataset_is_404_before_the_body_is_read(world: World) -> None
 def test_an_upload_over_the_limit_is_refused_while_streaming(world: World, limits: Any) -> None:
     limits(max_bytes=64 * 1024)
     headers = key(world, "sf") | {"Content-Type": CSV}
-    status, body, pulled = _stream(world, "/api/v1/submissions/waybills", headers, 400)
+    status, body, pulled = _stream(world, "/api/v1/datasets/waybills/submissions", headers, 400)
     assert status == 413 and body["error"]["code"] == "payload_too_large"
     assert body["error"]["details"]["limit_bytes"] == 64 * 1024
     assert pulled <= 6, pulled  # 16 KB chunks: stopped at the fifth, not after all 400
     boundary = "yg-test-boundary"
     multipart = key(world, "sf") | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     status, body, pulled = _stream(
-        world, "/api/v1/submissions/waybills", multipart, 400, boundary=boundary
+        world, "/api/v1/datasets/waybills/submissions", multipart, 400, boundary=boundary
     )
     assert status == 413 and pulled <= 7, (status, pulled)
     assert not [p for p in spool_files() if _ours(p)]
     declared = world.as_("anon").client.post(  # a declared length over the limit: said at once
-        f"{API}/submissions/waybills", content=b"x" * 70_000, headers=headers
+        f"{API}/datasets/waybills/submissions", content=b"x" * 70_000, headers=headers
     )
     assert declared.status_code == 413
     assert declared.json()["error"]["details"] == {"limit_bytes": 64 * 1024}
@@ -298,7 +302,7 @@ def test_a_file_no_reader_takes_is_415_before_it_is_read(world: World) -> None:
         ({"Content-Type": "application/octet-stream"}, "?filename=运单.docx"),
     ):
         response = client.post(
-            f"{API}/submissions/waybills{query}",
+            f"{API}/datasets/waybills/submissions{query}",
             content=b"x" * 100,
             headers=key(world, "sf") | headers,
         )
@@ -317,7 +321,7 @@ def test_a_file_no_reader_takes_is_415_before_it_is_read(world: World) -> None:
     assert labelled.status_code == 201, labelled.text
     status, _, pulled = _stream(
         world,
-        "/api/v1/submissions/waybills",
+        "/api/v1/datasets/waybills/submissions",
         key(world, "sf") | {"Content-Type": "image/png"},
         50,
     )
@@ -357,25 +361,25 @@ def test_a_refused_file_is_422_with_its_error_list_and_commits_nothing(world: Wo
 def test_a_malformed_multipart_body_is_400_and_a_form_without_file_422(world: World) -> None:
     client = world.as_("anon").client
     broken = client.post(
-        f"{API}/submissions/waybills",
+        f"{API}/datasets/waybills/submissions",
         content=b"--b\r\nContent-Disposition: form-data; name=file; filename=a.csv\r\n\r\nx",
         headers=key(world, "sf") | {"Content-Type": "multipart/form-data; boundary=b"},
     )
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "bad_upload"
     no_boundary = client.post(
-        f"{API}/submissions/waybills",
+        f"{API}/datasets/waybills/submissions",
         content=b"x",
         headers=key(world, "sf") | {"Content-Type": "multipart/form-data"},
     )
     assert no_boundary.status_code == 400
     fileless = client.post(
-        f"{API}/submissions/waybills",
+        f"{API}/datasets/waybills/submissions",
         files={"note": (None, "没有文件")},
         headers=key(world, "sf"),
     )
     assert fileless.status_code == 422 and fileless.json()["error"]["details"] == {"field": "file"}
     two = client.post(
-        f"{API}/submissions/waybills",
+        f"{API}/datasets/waybills/submissions",
         files=[("file", ("a.csv", b"a", CSV)), ("file", ("b.csv", b"b", CSV))],
         headers=key(world, "sf"),
     )

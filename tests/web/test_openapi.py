@@ -21,6 +21,14 @@ def test_every_operation_has_a_stable_unique_snake_case_id(world: World) -> None
     assert all(p.startswith("/api/v1/") for p in doc["paths"]), "pages stay out of the API document"
 
 
+def test_no_two_paths_are_the_same_template(world: World) -> None:
+    """OpenAPI forbids paths that differ only in their parameters' names (``/a/{x}`` and
+    ``/a/{y}``): client generators reject such a document."""
+    doc = TestClient(world.app).get("/api/v1/openapi.json").json()
+    shapes = [re.sub(r"\{[^}]+\}", "{}", path) for path in doc["paths"]]
+    assert len(shapes) == len(set(shapes)), sorted(s for s in shapes if shapes.count(s) > 1)
+
+
 def test_every_operation_documents_the_error_envelope(world: World) -> None:
     doc = TestClient(world.app).get("/api/v1/openapi.json").json()
     for path, ops in doc["paths"].items():

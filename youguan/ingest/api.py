@@ -42,7 +42,7 @@ from youguan.web.errors import ErrorEnvelope
 router = APIRouter(tags=["ingest"])
 
 # The upload endpoints read a file sent as the raw body (text/csv, Parquet, …) themselves.
-RAW_BODY_PATHS = ("/submissions/",)
+RAW_BODY_PATHS = ("/datasets/",)
 
 Submitter = Annotated[Actor, Depends(RequirePermission(SUBMIT))]
 Unmasker = Annotated[Actor, Depends(RequirePermission(PII_UNMASK))]
@@ -128,7 +128,7 @@ def datasets_get(
 
 
 @router.post(
-    "/submissions/{dataset}",
+    "/datasets/{dataset}/submissions",
     status_code=201,
     summary="报送数据文件",
     response_model=SubmissionOut,
