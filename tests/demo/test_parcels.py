@@ -254,7 +254,7 @@ def test_deliberate_faults_are_where_the_manifest_says(
     for f in demo_manifest.faults:
         by_file.setdefault(f.file, []).append(f)
     wb_file = next(k for k in by_file if "/waybills-" in k)
-    kinds = {f.kind for f in demo_manifest.faults if f.file == wb_file}  # type: ignore[attr-defined]
+    kinds = {f.kind for f in demo_manifest.faults if f.file == wb_file}
     assert {"required", "unknown_brand", "unknown_division", "bad_boolean", "bad_timestamp",
             "future_timestamp", "unknown_value", "negative", "not_integer"} <= kinds  # fmt: skip
     entry = next(f for f in demo_manifest.files if f.path == wb_file)
