@@ -53,10 +53,12 @@ Parcel data (files under ``parcels/``), the window 2025-01 … 2026-10 by defaul
     economy slower, 勐海 and 勐腊 a little slower; slower around the Spring Festival and 双十一;
     a network-wide yearly factor (1.10 in 2021, 1.14 in 2022, then improving to 0.97 in 2026);
     0.75–1.6 % of items held up 12–48 h on the road (more in the rainy season); attempts at night
-    move to the next morning [SPB orders of magnitude, P]. Measured on the default set (real
-    indicator engine): 72-hour on-time rate ≈ 0.91 (2025) → 0.92 (2026), 顺丰/京东 ≈ 0.98,
-    优速/宅急送 ≈ 0.83–0.85; delay rate (first attempt after the promise, DOMAIN §2.3 **[P]**)
-    ≈ 0.4 % against the plan's < 0.5 %; on a 2021–2024 window 0.83 → 0.89 and 1.1 % → 0.7 %.
+    move to the next morning [SPB orders of magnitude, P]. Measured on the default set (``youguan
+    kpi``, real indicator engine), 2025 → 2026: 72-hour on-time rate 0.907 → 0.925 (顺丰 0.99,
+    京东 0.97–0.98, 优速 0.82–0.86, 勐腊 2–4 points under 景洪); delay rate (first attempt after
+    the promise, DOMAIN §2.3 **[P]**) 0.44 % → 0.37 % against the plan's < 0.5 %; loss 4.9 → 2.3
+    and damage 1.4 → 0.8 per 100 000 (7 and 3, 2 and 1 items); X-ray 0.980 → 0.984 (优速
+    0.95); on 2021–2024 months (generator only) 0.83 → 0.89 and 1.1 % → 0.7 %.
   - Per 100 000 domestic items (yearly paths, × brand factor 0.45 顺丰 … 1.8 优速 and county
     factor 0.9 景洪 … 1.25 勐腊): lost 5.5 (2021) → 2.5 (2025) → 2.1 (2026), half announced as
     ``exception``/``lost`` and half silent; damage 9 → 4.2 → 3.6; shortage 3.2 → 1.4 → 1.2;
