@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from youguan.demo.schemas import DemoManifest
 from youguan.demo.service import DemoError, generate
 
-WINDOW = {"start": dt.date(2025, 11, 1), "end": dt.date(2025, 11, 30)}
+WINDOW: dict[str, Any] = {"start": dt.date(2025, 11, 1), "end": dt.date(2025, 11, 30)}
 
 
 def _digests(root: Path) -> dict[str, str]:

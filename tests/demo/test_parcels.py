@@ -3,6 +3,7 @@ RANGES), invented but well-formed personal data, and the deliberate faults where
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,8 @@ import pytest
 
 from youguan.demo import profile as P
 from youguan.demo.checks import resident_id_check_char
-from youguan.demo.events import KDNIAO, P_DAMAGED, P_LOST, P_REFUSED, draw_outcomes
+from youguan.demo.events import KDNIAO, draw_outcomes, fault_rates
+from youguan.demo.quality import quality
 from youguan.demo.schemas import DemoManifest
 from youguan.geo.divisions import divisions
 from youguan.ingest.schemas import EVENTS_DATASET, SECURITY, WAYBILLS
@@ -138,25 +140,39 @@ def test_refusals_losses_and_damage_in_the_files(con: duckdb.DuckDBPyConnection)
                         "OR raw_code = '414'")  # fmt: skip
     assert damaged / n * 1e5 <= P.RANGES["damage_per_100k"][1]
     assert _one(con, "SELECT count(*) FROM ev WHERE event = 'customs_held'") > 0
-    # items still on their way at the end of the window
-    open_items = _one(
-        con,
-        f"""WITH f AS ({FIRSTS}) SELECT count(*) FROM w JOIN f
-        USING (waybill_no, brand) WHERE first_delivery IS NULL AND dest_country = 'CN'
-        AND accepted_at > TIMESTAMPTZ '2025-12-29 00:00:00+00'""",
+    # events run a week past the window, so items accepted on its last day are delivered …
+    last_day = con.execute(
+        f"""WITH f AS ({FIRSTS}) SELECT count(*), count(first_delivery) FROM w JOIN f
+        USING (waybill_no, brand) WHERE dest_country = 'CN'
+        AND accepted_at >= TIMESTAMPTZ '2025-12-30 16:00:00+00'"""
+    ).fetchone()
+    assert last_day is not None and last_day[0] > 100
+    assert last_day[1] / last_day[0] > 0.97
+    # … and none comes after the tail (but the deliberate fault dated 2099)
+    last = (
+        "SELECT max(occurred_at) FROM ev WHERE occurred_at < TIMESTAMPTZ '2099-01-01 00:00:00+00'"
     )
-    assert open_items > 0
+    assert _one(con, f"SELECT ({last}) > TIMESTAMPTZ '2026-01-07 16:00:00+00'") == 0
+    assert _one(con, f"SELECT ({last}) > TIMESTAMPTZ '2026-01-03 16:00:00+00'") == 1
 
 
 def test_outcome_model_rates_on_a_large_draw() -> None:
-    outcome, incident = draw_outcomes(np.random.default_rng(3), 2_000_000)
+    n = 2_000_000
+    mid_2025 = np.full(n, int(dt.datetime(2025, 7, 1, tzinfo=dt.UTC).timestamp()) * 1_000_000)
+    rates = fault_rates("yto", np.full(n, "532822"), mid_2025)  # brand and county factor 1.0, 1.1
+    assert rates.lost[0] * 1e5 == pytest.approx(2.5 * 1.1, rel=0.01)  # the 2025 anchor
+    outcome, incident = draw_outcomes(np.random.default_rng(3), rates)
     lost = (outcome == "lost").mean()
     damaged = (incident == "damaged").mean()
     refused = (outcome == "refused").mean()
-    assert lost == pytest.approx(P_LOST, rel=0.35)
-    assert damaged == pytest.approx(P_DAMAGED, rel=0.3)
-    assert refused == pytest.approx(P_REFUSED, rel=0.1)
-    assert 2 <= lost * 1e5 <= 6 and 5 <= damaged * 1e5 <= 10
+    assert lost == pytest.approx(rates.lost[0], rel=0.3)
+    assert damaged == pytest.approx(rates.damaged[0], rel=0.3)
+    assert refused == pytest.approx(quality().refused, rel=0.1)
+    assert 1.5 <= lost * 1e5 <= 4 and 3 <= damaged * 1e5 <= 7  # the plan's < 3 and < 5
+    # the faults fall over the years and differ by brand
+    later = fault_rates("yto", np.full(1, "532822"), mid_2025[:1] + 365 * 86400 * 1_000_000)
+    assert later.lost[0] < rates.lost[0]
+    assert fault_rates("sf", np.full(1, "532822"), mid_2025[:1]).lost[0] < rates.lost[0] / 2
 
 
 def test_security_flags_and_their_trend(con: duckdb.DuckDBPyConnection) -> None:
@@ -238,7 +254,7 @@ def test_deliberate_faults_are_where_the_manifest_says(
     for f in demo_manifest.faults:
         by_file.setdefault(f.file, []).append(f)
     wb_file = next(k for k in by_file if "/waybills-" in k)
-    kinds = {f.kind for f in demo_manifest.faults if f.file == wb_file}  # type: ignore[attr-defined]
+    kinds = {f.kind for f in demo_manifest.faults if f.file == wb_file}
     assert {"required", "unknown_brand", "unknown_division", "bad_boolean", "bad_timestamp",
             "future_timestamp", "unknown_value", "negative", "not_integer"} <= kinds  # fmt: skip
     entry = next(f for f in demo_manifest.files if f.path == wb_file)

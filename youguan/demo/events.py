@@ -3,12 +3,14 @@ set of "slots" (accepted, departed, arrived at the sorting centre, …, delivere
 slot is an array of times, codes and places with a mask saying which items have it.
 
 Timing: the hours from acceptance to the first delivery attempt are log-normal by distance class
-(``flows.yaml``), scaled by brand, by a slow improvement over time and around the Spring Festival
-and 双十一, with occasional extra delays; intermediate events fall at increasing fractions of
-that span. Outcomes (delivered, locker, refused and returned, lost, damaged, …) are drawn at the
-rates of :mod:`youguan.demo.profile`. Events after the window's end are not sent: those items are
-still in transit. For 韵达 and 极兔 the canonical ``event`` is left empty and the enterprise's own
-code (快递鸟 StateEx) goes into ``raw_code``/``raw_text``.
+(``flows.yaml``), scaled by brand, product, county, a slow improvement over the years and the
+Spring Festival and 双十一 peaks, with a few items held up on the road; intermediate events fall
+at increasing fractions of that span. Outcomes (delivered, locker, refused and returned, lost,
+damaged, …) are drawn at the rates of ``data/quality.yaml`` (:mod:`youguan.demo.quality`).
+Events after ``end_us`` are not sent (the generator lets them run a complete-delay window past
+the parcel window, never past its as-of time): those items are still in transit. For 韵达 and
+极兔 the canonical ``event`` is left empty and the enterprise's own code (快递鸟 StateEx) goes
+into ``raw_code``/``raw_text``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pyarrow as pa
 
 from youguan.demo.formats import text_array
 from youguan.demo.places import flows_data
+from youguan.demo.quality import Quality, quality
 from youguan.demo.seasons import SPRING_FESTIVAL
 
 US = 1_000_000
@@ -55,20 +58,6 @@ KDNIAO = {
     "customs_released": ("603", "已清关"),
     "stocktake": ("9901", "网点盘点"),  # no crosswalk knows this one
 }
-# Outcome rates over domestic items [P, see profile]
-P_LOST = 4e-5
-P_DAMAGED = 7e-5
-P_SHORTAGE = 2e-5
-P_REFUSED = 0.003
-P_FORWARDED = 0.002
-P_INTERCEPTED = 0.0003
-P_MISSORTED = 0.001
-P_UNDELIVERABLE = 1e-4
-P_FAILED_URBAN, P_FAILED_RURAL = 0.025, 0.05
-P_DELAY = 0.05
-P_PROXY = 0.15
-P_STOCKTAKE = 0.002
-BRAND_SPEED = {"sf": 0.78, "jd": 0.82, "ems": 1.05, "uc": 1.10, "zjs": 1.10, "deppon": 1.05}
 
 
 @dataclass
@@ -81,55 +70,113 @@ class Places:
     intl_centre: str
 
 
-def _transit_hours(
-    rng: np.random.Generator, brand: str, klass: np.ndarray, accepted: np.ndarray
+def _factor(table: dict[str, float], keys: np.ndarray) -> np.ndarray:
+    """``table[key]`` for each key (1.0 for keys not in the table)."""
+    out = np.ones(len(keys))
+    for k, v in table.items():
+        out[keys == k] = v
+    return out
+
+
+def transit_hours(
+    rng: np.random.Generator,
+    brand: str,
+    klass: np.ndarray,
+    accepted: np.ndarray,
+    service: np.ndarray,
+    county: np.ndarray,
 ) -> np.ndarray:
+    """Hours from acceptance to the first delivery attempt: log-normal by distance class,
+    scaled by brand, product, county, year and season; a few items are held up on the road."""
+    q = quality()
     transit = flows_data()["transit"]
     med = np.empty(len(klass))
     sig = np.empty(len(klass))
     for k, (m, s) in transit.items():
         sel = klass == k
         med[sel], sig[sel] = m, s
-    days = accepted // (86400 * US) + 0  # days since epoch (UTC, close enough)
-    months = (days - (dt.date(2025, 1, 1) - dt.date(1970, 1, 1)).days) / 30.4
-    trend = np.clip(1.04 - 0.005 * months, 0.9, 1.1)
-    factor = np.full(len(klass), BRAND_SPEED.get(brand, 1.0)) * trend
+    days = accepted // (86400 * US)  # days since epoch (UTC, close enough)
+    factor = (
+        q.brand_speed.get(brand, 1.0)
+        * _factor(q.service_speed, service)
+        * _factor(q.county_speed, county)
+        * q.path("yearly_speed", accepted)
+    )
+    rainy = np.zeros(len(klass), dtype=bool)
     for sf in SPRING_FESTIVAL.values():
         d0 = (sf - dt.date(1970, 1, 1)).days
-        factor *= np.where((days >= d0 - 6) & (days <= d0 + 7), 1.8, 1.0)
+        factor *= np.where((days >= d0 - 6) & (days <= d0 + 7), q.spring_festival_speed, 1.0)
         nov = (dt.date(sf.year, 11, 10) - dt.date(1970, 1, 1)).days
-        factor *= np.where((days >= nov) & (days <= nov + 6), 1.25, 1.0)
+        factor *= np.where((days >= nov) & (days <= nov + 6), q.double_eleven_speed, 1.0)
+        june = (dt.date(sf.year, 6, 1) - dt.date(1970, 1, 1)).days
+        october = (dt.date(sf.year, 10, 1) - dt.date(1970, 1, 1)).days
+        rainy |= (days >= june) & (days < october)
     hours = med * factor * np.exp(rng.normal(0.0, 1.0, len(klass)) * sig)
-    delayed = rng.random(len(klass)) < P_DELAY
-    hours += np.where(delayed, rng.uniform(24, 72, len(klass)), 0.0)
+    share = (
+        q.path("held_up_share", accepted)
+        * q.held_up_brand.get(brand, 1.0)
+        * np.where(rainy, q.held_up_rainy_season, 1.0)
+    )
+    held = rng.random(len(klass)) < share
+    lo, hi = q.held_up_hours
+    hours += np.where(held, rng.uniform(lo, hi, len(klass)), 0.0)
     return np.asarray(hours)
 
 
-def draw_outcomes(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class FaultRates:
+    """Per-item probabilities of the faults the regulator counts (DOMAIN §2.3)."""
+
+    lost: np.ndarray
+    damaged: np.ndarray
+    shortage: np.ndarray
+
+
+def fault_rates(brand: str, county: np.ndarray, accepted: np.ndarray) -> FaultRates:
+    """The yearly paths of ``quality.yaml`` × the brand's and the county's fault factors."""
+    q = quality()
+    k = q.fault_brand.get(brand, 1.0) * _factor(q.fault_county, county) / 1e5
+    return FaultRates(
+        lost=q.path("lost_per_100k", accepted) * k,
+        damaged=q.path("damaged_per_100k", accepted) * k,
+        shortage=q.path("shortage_per_100k", accepted) * k,
+    )
+
+
+def draw_outcomes(
+    rng: np.random.Generator, rates: FaultRates, q: Quality | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Each item's fate (delivered, lost, refused, forwarded, intercepted, undeliverable) and
-    incident on the way (damaged, shortage, missorted or none), at the module's rates."""
+    incident on the way (damaged, shortage, missorted or none), at ``rates`` and the shares of
+    ``quality.yaml``."""
+    q = q or quality()
+    n = len(rates.lost)
     u = rng.random(n)
-    edges = np.cumsum([P_LOST, P_REFUSED, P_FORWARDED, P_INTERCEPTED, P_UNDELIVERABLE])
+    e1 = rates.lost
+    e2 = e1 + q.refused
+    e3 = e2 + q.forwarded
+    e4 = e3 + q.intercepted
+    e5 = e4 + q.undeliverable
     outcome = np.select(
-        [u < edges[0], u < edges[1], u < edges[2], u < edges[3], u < edges[4]],
+        [u < e1, u < e2, u < e3, u < e4, u < e5],
         ["lost", "refused", "forwarded", "intercepted", "undeliverable"],
         default="delivered",
     ).astype("U13")
     v = rng.random(n)
+    d1 = rates.damaged
+    d2 = d1 + rates.shortage
     incident = np.select(
-        [v < P_DAMAGED, v < P_DAMAGED + P_SHORTAGE, v < P_DAMAGED + P_SHORTAGE + P_MISSORTED],
-        ["damaged", "shortage", "missorted"],
-        default="",
+        [v < d1, v < d2, v < d2 + q.missorted], ["damaged", "shortage", "missorted"], default=""
     ).astype("U9")
     return outcome, incident
 
 
 def _daytime(t: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Move delivery attempts that would fall at night to the next morning (09:00–12:00)."""
+    """Move delivery attempts that would fall at night to the next morning (08:00–11:00)."""
     local = (t + CST) % (86400 * US)
     day_start = t - local
     hour = local / HOUR
-    morning = day_start + ((9 + 3 * rng.random(len(t))) * HOUR).astype(np.int64)
+    morning = day_start + ((8 + 3 * rng.random(len(t))) * HOUR).astype(np.int64)
     return np.where(hour >= 20.5, morning + 86400 * US, np.where(hour < 8, morning, t))
 
 
@@ -142,6 +189,7 @@ def generate_events(
 ) -> pa.Table:
     """Events of the waybills ``wb`` (with the hidden ``klass``/``inbound``/``county`` columns);
     events after ``end_us`` (UTC microseconds) are dropped."""
+    q = quality()
     n = wb.num_rows
     brand = str(wb["brand"][0].as_py()) if n else ""
     acc = wb["accepted_at"].cast(pa.int64()).to_numpy()
@@ -156,8 +204,9 @@ def generate_events(
     dest = np.asarray(wb["dest_code"].fill_null("").to_numpy(zero_copy_only=False)).astype("U12")
     outlet = np.asarray(wb["accept_outlet"].fill_null("").to_numpy(zero_copy_only=False))
     waybill = np.asarray(wb["waybill_no"].to_numpy(zero_copy_only=False))
+    service = np.asarray(wb["service"].to_numpy(zero_copy_only=False)).astype("U10")
 
-    outcome, incident = draw_outcomes(rng, n)
+    outcome, incident = draw_outcomes(rng, fault_rates(brand, county, acc), q)
     if intercepted_hint is not None:
         outcome[intercepted_hint] = "intercepted"
     outcome[intl] = np.where(rng.random(int(intl.sum())) < 0.6, "forwarded", "delivered")
@@ -165,13 +214,13 @@ def generate_events(
     rural = np.char.str_len(dest) == 12  # delivered to a village-level place
     urbanish = delivered & ~intl & (rng.random(n) < np.where(rural, 0.15, 0.35))
     locker = urbanish & (inbound | same | (np.char.startswith(dest, "5328")))
-    failed = (
-        delivered & ~intl & (rng.random(n) < np.where(rural, P_FAILED_RURAL, P_FAILED_URBAN))
-    ) & ~locker
+    p_failed = np.where(rural, q.failed_first_attempt["rural"], q.failed_first_attempt["urban"])
+    failed = (delivered & ~intl & (rng.random(n) < p_failed)) & ~locker
     incident[~(delivered | (outcome == "refused")) | intl] = ""
 
-    span = _transit_hours(rng, brand, klass, acc) * HOUR
-    span = np.where(incident == "missorted", span + 24 * HOUR, span).astype(np.int64)
+    span = transit_hours(rng, brand, klass, acc, service, county) * HOUR
+    missorted = incident == "missorted"
+    span = np.where(missorted, span + q.missorted_hours * HOUR, span).astype(np.int64)
     first = _daytime(acc + span, rng)
     span = first - acc
 
@@ -208,7 +257,8 @@ def generate_events(
     first_hub_fac = np.where(inbound, "", hub_here)
     first_hub_fac = np.where(intl, places.intl_centre, first_hub_fac)
     slot(everyone, frac(0.10, 0.18), "arrived", "arrived@hub", origin_county, first_hub_fac)
-    lost_stop = (outcome == "lost") & (rng.random(n) < 0.5)  # half vanish without a word
+    # some lost items vanish without a word after the first hub
+    lost_stop = (outcome == "lost") & (rng.random(n) < q.lost_silent_share)
     slot(everyone, frac(0.20, 0.28), "departed", "departed@hub", origin_county, first_hub_fac)
     # customs for cross-border items at 磨憨
     held = intl & (rng.random(n) < 0.97)
@@ -242,7 +292,7 @@ def generate_events(
     slot(failed, first, "delivery_failed", "delivery_failed", dest, deliv_fac)
     slot(failed, retry, "out_for_delivery", "out_for_delivery", dest, deliv_fac)
     lockers = _lockers(rng, places, dest)
-    proxy = rng.random(n) < P_PROXY
+    proxy = rng.random(n) < q.proxy_signature
     ok = delivered & ~intl & ~locker
     slot(ok & ~proxy, final_t, "delivered", "delivered", dest, deliv_fac)
     slot(ok & proxy, final_t, "delivered", "delivered@proxy", dest, deliv_fac)
@@ -276,8 +326,11 @@ def generate_events(
     # forwarded domestically (handed to another carrier, e.g. EMS for a remote village)
     fwd = (outcome == "forwarded") & ~intl
     slot(fwd, frac(0.84, 0.9), "forwarded", "forwarded", dest, deliv_fac)
+    # 无着: nobody at the address, the sender unreachable; declared after a few days at the outlet
     undeliv = outcome == "undeliverable"
-    slot(undeliv, first + 7 * 24 * HOUR, "undeliverable", "undeliverable", dest, deliv_fac)
+    slot(undeliv, first, "delivery_failed", "delivery_failed", dest, deliv_fac)
+    held_t = first + (rng.uniform(48, 96, n) * HOUR).astype(np.int64)
+    slot(undeliv, held_t, "undeliverable", "undeliverable", dest, deliv_fac)
     # losses announced as such (the other half simply stop after the first hub)
     lost_said = (outcome == "lost") & ~lost_stop
     slot(
@@ -294,7 +347,7 @@ def generate_events(
     for reason in ("damaged", "shortage", "missorted"):
         slot(incident == reason, inc_t, "exception", f"exception:{reason}", dest_county, "", reason)
     if brand in RAW_BRANDS:
-        stock = tries & (rng.random(n) < P_STOCKTAKE)
+        stock = tries & (rng.random(n) < q.stocktake)
         slot(stock, frac(0.86, 0.9), "", "stocktake", dest, deliv_fac)
     return _assemble(ev, waybill, brand, end_us)
 

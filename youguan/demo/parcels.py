@@ -23,6 +23,7 @@ from youguan.demo.facilities import Facility, FacilitySet
 from youguan.demo.formats import text_array
 from youguan.demo.people import Pool, corrupt_ids, make_pool, phones
 from youguan.demo.places import flows_data, seats
+from youguan.demo.quality import Quality, quality
 from youguan.demo.randomness import pick, stochastic_round, stream
 from youguan.demo.seasons import FRUIT, TEA, month_day_weights
 from youguan.demo.statistics import growth
@@ -42,12 +43,6 @@ SERVICE_MIX = {
 }
 DEFAULT_SERVICE_MIX = (0.92, 0.0, 0.08)
 AIR_SHARE = {"sf": 0.40, "jd": 0.20, "ems": 0.15}
-E_WAYBILL = {"ems": 0.975}  # at 2025-01, rising 0.1 point a month
-REAL_NAME = {"uc": 0.955, "zjs": 0.975}  # persons and organisations, 2025-01
-XRAY_START = {"uc": 0.80, "zjs": 0.82, "deppon": 0.85}  # share X-rayed in 2025-01
-DEFAULT_XRAY_START = 0.88
-PROHIBITED_PER_100K = 8.0
-SUSPICIOUS_PER_100K = 50.0
 
 
 def months_since_2025(day: dt.date) -> int:
@@ -390,9 +385,8 @@ def _fill(
     mix = SERVICE_MIX.get(brand, DEFAULT_SERVICE_MIX)
     service = pick(rng, ["standard", "express", "economy"], mix, n).astype("U10")
     service[same & (rng.random(n) < 0.3)] = "intra_city"
-    promised = np.where(
-        (service == "express") & ~intl, np.where(same, 24, 48), -1
-    )  # sf/jd/ems express products promise next or second day
+    q = quality()
+    promised = _promised_hours(q, service, klass)
     # transport
     transport = np.full(n, "road", dtype="U5")
     air = (scope == "intercity") & (klass != "intra") & (rng.random(n) < AIR_SHARE.get(brand, 0.03))
@@ -417,21 +411,29 @@ def _fill(
     agreement[ag] = np.char.add(
         np.char.add(f"XY-{brand.upper()}-", c["county"][ag]), np.char.zfill(k[ag].astype(str), 4)
     )
-    agreement[ag & (rng.random(n) < 0.015)] = ""  # agreement not filed: a real-name gap
-    # security flags
+    agreement[ag & (rng.random(n) < quality().agreement_unfiled)] = ""  # a real-name gap
+    # security flags (三项制度): yearly paths of quality.yaml, brand offsets, the lax outlets
     month_gain = max(t_idx, 0)
+    acc = c["accepted"]
+    lax = q.lax_outlet
     at_bad = np.isin(c["outlet"], np.array(bad_outlets, dtype="U16"))
-    p_real = np.minimum(REAL_NAME.get(brand, 0.99) + 0.0002 * month_gain, 0.998)
-    p_real = np.where(at_bad, 0.85, p_real)
+    p_real = np.clip(q.path("real_name", acc) + q.real_name_brand.get(brand, 0.0), 0.0, 0.999)
+    p_real = np.where(at_bad, lax.real_name, p_real)
     needs_id = (kind == "person") | (kind == "organisation") | (ag & (agreement == ""))
     real_name = np.where(kind == "letter", False, np.where(needs_id, rng.random(n) < p_real, True))
-    p_insp = np.where(at_bad, 0.90, 0.996)
-    inspected = np.where(kind == "letter", rng.random(n) < 0.3, rng.random(n) < p_insp)
-    p_xray = np.minimum(XRAY_START.get(brand, DEFAULT_XRAY_START) + 0.0045 * month_gain, 0.995)
-    required = air | intl | (transport == "rail")
-    xray = rng.random(n) < np.where(required, 0.995, np.where(at_bad, p_xray - 0.1, p_xray))
-    e_rate = np.minimum(E_WAYBILL.get(brand, 0.994) + 0.001 * month_gain, 0.999)
-    e_waybill = rng.random(n) < np.where(kind == "letter", 0.6, e_rate)
+    p_insp = np.clip(q.path("inspection", acc) + q.inspection_brand.get(brand, 0.0), 0.0, 0.999)
+    p_insp = np.where(at_bad, lax.inspection, p_insp)
+    inspected = rng.random(n) < np.where(kind == "letter", q.inspection_letter, p_insp)
+    p_xray = q.path("xray", acc) + q.xray_brand.get(brand, 0.0) - np.where(at_bad, lax.xray_drop, 0)
+    # YZ 0139 requires air, rail, cross-border and inter-provincial items to be screened
+    required = air | intl | (transport == "rail") | ((klass != "same_city") & (klass != "intra"))
+    miss = 1.0 - np.clip(p_xray, 0.0, 1.0)
+    p_xray = np.minimum(
+        1.0 - np.where(required, miss * q.xray_required_miss_factor, miss), q.xray_cap
+    )
+    xray = rng.random(n) < p_xray
+    e_rate = np.clip(q.path("e_waybill", acc) + q.e_waybill_brand.get(brand, 0.0), 0.0, 0.9995)
+    e_waybill = rng.random(n) < np.where(kind == "letter", q.e_waybill_letter, e_rate)
     # sender identity
     pools = {county: county_pool(seed, county) for county in P.COUNTIES}
     nat = national_pool(seed)
@@ -449,7 +451,7 @@ def _fill(
     idx = _zipf_index(rng, int(inbound.sum()), len(nat))
     id_no[inbound], name[inbound], phone[inbound] = nat.id_no[idx], nat.name[idx], nat.phone[idx]
     # couriers sending under their own ID at the bad outlets
-    courier = at_bad & (kind == "person") & (rng.random(n) < 0.05)
+    courier = at_bad & (kind == "person") & (rng.random(n) < lax.courier_id)
     if courier.any():
         pool0 = pools[P.COUNTIES[0]]
         hashed = np.array([abs(hash_code(o)) % len(pool0) for o in c["outlet"][courier]])
@@ -467,7 +469,8 @@ def _fill(
     id_type[(id_type == "resident_id") & (v > 0.998)] = "military_id"
     id_type[(id_type == "resident_id") & (v > 0.993) & (v <= 0.998)] = "other"
     id_no = _other_documents(rng, id_type, id_no)
-    spoil = (id_type == "resident_id") & (rng.random(n) < 0.005)
+    p_spoil = q.path("id_invalid", acc) * np.where(at_bad, lax.id_invalid, 1.0)
+    spoil = (id_type == "resident_id") & (rng.random(n) < p_spoil)
     id_no = corrupt_ids(rng, id_no, spoil)
     has_id = needs_id & real_name
     no_id_noncompliant = needs_id & ~real_name & (rng.random(n) < 0.7)
@@ -548,6 +551,16 @@ def _fill(
         "county": pa.array(c["county"].tolist(), pa.string()),
     }
     return pa.table(cols)
+
+
+def _promised_hours(q: Quality, service: np.ndarray, klass: np.ndarray) -> np.ndarray:
+    """The promised time limit of each domestic item by product and route (-1: none, abroad)."""
+    out = np.full(len(service), -1, dtype=np.int64)
+    domestic = klass != "international"
+    for svc in np.unique(service):
+        for k in np.unique(klass[domestic]):
+            out[(service == svc) & (klass == k)] = q.promise(str(svc), str(k))
+    return out
 
 
 def _season(month: int, centre: float, width: float) -> float:

@@ -35,6 +35,7 @@ class DemoOptions:
     scale: float = P.DEFAULT_SCALE
     start: dt.date = P.DEFAULT_WINDOW[0]
     end: dt.date = P.DEFAULT_WINDOW[1]
+    as_of: dt.datetime | None = None  # no event after this instant (default: now)
 
 
 @dataclass
@@ -101,7 +102,13 @@ def generate_step(run: DemoRun) -> dict[str, Any]:
 
     o = run.options
     run.manifest = generate(
-        o.out_dir, seed=o.seed, scale=o.scale, start=o.start, end=o.end, progress=run.report
+        o.out_dir,
+        seed=o.seed,
+        scale=o.scale,
+        start=o.start,
+        end=o.end,
+        progress=run.report,
+        as_of=o.as_of,
     )
     return {"out_dir": str(o.out_dir), **run.manifest.summary}
 

@@ -42,22 +42,39 @@ Parcel data (files under ``parcels/``), the window 2025-01 … 2026-10 by defaul
   - Items accepted in 5328 = ``scale`` × the statistics (same brand, county, month and scope);
     inbound items (accepted elsewhere, delivered in 5328) add :data:`INBOUND_RATIO` of that [P].
     At the default scale: ≈274 000 waybills and ≈2.7 M events.
+  - Rates live in ``data/quality.yaml`` (:mod:`youguan.demo.quality`) as yearly paths (mid-year
+    anchors 2021 … 2026, interpolated by month), brand and county factors [P].
+  - Promised time limits on every domestic waybill, by product and route: standard 24 h in the
+    city, 48 h in 云南, 72 h to the neighbouring provinces, 96 h to the centre, 120 h to the
+    coast and the north, 144 h to 西藏/新疆/青海; express a day or more sooner [P].
   - Transit to the first delivery attempt: log-normal by distance class (``flows.yaml``):
-    same-city median 13 h, 云南 26 h, neighbouring provinces 40 h, central and coastal China
-    48–54 h, 西藏/新疆/青海 86 h; 顺丰 and 京东 faster, small brands slower; slower around the
-    Spring Festival and 双十一; improving about 0.5 % a month; 5 % of items carry an extra
-    1–3-day delay; attempts at night move to the next morning [SPB orders of magnitude, P].
-    Measured on the default set: intercity median 47–49 h, p90 73–76 h; 72-hour on-time rate
-    0.86 (2025) → 0.89 (2026), range 0.80–0.92; local-definition delay rate (DOMAIN §2.3
-    **[P]**, first attempt after the time limit) 0.15 → 0.12, range 0.05–0.20 — the plan's
-    "延误率 < 0.8 %" is on another basis (complaints or product time limits).
-  - Per 100 000 domestic items: losses ≈3 announced (``exception``/``lost``) and ≈2 that go
-    silent, damage ≈4–7, shortage ≈1.5, refusals ≈310 (0.3 %), interceptions ≈30, failed first
-    attempts ≈3 000, domestic forwarding ≈200 [plan targets < 3 and < 5, SPB, P].
-  - Security: e-waybill 0.99–1.0; real-name compliance ≈0.99 (three lax outlets and 优速 worse);
-    inspection ≈0.993; X-ray coverage rising from ≈0.88 to ≈0.97 over the window [P]; 8 per
-    100 000 items prohibited (mostly categories 12 and 17), 50 suspicious.
-  - Senders: 0.5 % of resident ID numbers with a wrong check character or an impossible date;
+    same-city median 8 h, 云南 22 h, neighbouring provinces 38 h, central China 50 h, the coast
+    57 h, 西藏/新疆/青海 80 h; 顺丰 and 京东 faster, small brands slower, express faster and
+    economy slower, 勐海 and 勐腊 a little slower; slower around the Spring Festival and 双十一;
+    a network-wide yearly factor (1.10 in 2021, 1.14 in 2022, then improving to 0.97 in 2026);
+    0.75–1.6 % of items held up 12–48 h on the road (more in the rainy season); attempts at night
+    move to the next morning [SPB orders of magnitude, P]. Measured on the default set (``youguan
+    kpi``, real indicator engine), 2025 → 2026: 72-hour on-time rate 0.907 → 0.925 (顺丰 0.99,
+    京东 0.97–0.98, 优速 0.82–0.86, 勐腊 2–4 points under 景洪); delay rate (first attempt after
+    the promise, DOMAIN §2.3 **[P]**) 0.44 % → 0.37 % against the plan's < 0.5 %; loss 4.9 → 2.3
+    and damage 1.4 → 0.8 per 100 000 (7 and 3, 2 and 1 items); X-ray 0.980 → 0.984 (优速
+    0.95); on 2021–2024 months (generator only) 0.83 → 0.89 and 1.1 % → 0.7 %.
+  - Per 100 000 domestic items (yearly paths, × brand factor 0.45 顺丰 … 1.8 优速 and county
+    factor 0.9 景洪 … 1.25 勐腊): lost 5.5 (2021) → 2.5 (2025) → 2.1 (2026), half announced as
+    ``exception``/``lost`` and half silent; damage 9 → 4.2 → 3.6; shortage 3.2 → 1.4 → 1.2;
+    refusals ≈300 (0.3 %), interceptions ≈30, failed first attempts 2.5 % (towns) to 5 %
+    (villages), domestic forwarding ≈200, 无着 ≈2 [plan targets < 3 and < 5, SPB, P]. At the
+    default scale a year has ≈140 000 items, so these are a handful of items each.
+  - Tracking events run 7 days past the window's last day (:data:`EVENT_TAIL`, never past the
+    as-of time), so the items accepted at its end are not counted lost.
+  - Security (yearly paths, 2021 → 2025 → 2026): e-waybill 0.975 → 0.995 → 0.997; real-name
+    compliance of ID-bearing senders 0.975 → 0.991 → 0.993 (优速, 宅急送 and three lax outlets
+    worse); inspection 0.985 → 0.996 → 0.997; X-ray of items YZ 0139 does not require 0.80 →
+    0.955 → 0.968 (required items — air, rail, cross-border, inter-provincial — miss a quarter as
+    often), so all items ≈ 0.98 in 2025 with 优速 ≈ 0.95; 8 per 100 000 items prohibited (mostly
+    categories 12 and 17), 50 suspicious [P].
+  - Senders: 0.8 % (2021) → 0.4 % (2025) of resident ID numbers with a wrong check character or
+    an impossible date, three times as many at the lax outlets;
     Dai names (岩…/玉…) for a third of 5328-born senders; 0691 landlines for organisations;
     names, ID numbers and phones are invented (see ``data/README.md``).
 """
@@ -167,6 +184,9 @@ INBOUND_RATIO: Final = 0.30  # inbound items sampled per accepted item [P]
 DEFAULT_WINDOW: Final = (dt.date(2025, 1, 1), dt.date(2026, 10, 31))
 DEFAULT_SCALE: Final = 0.002
 DEFAULT_SEED: Final = 20211
+# Tracking events run this long past the window's last day (the inter-city complete-delay
+# window of DOMAIN §2.3), so that items accepted at its end can be delivered [P].
+EVENT_TAIL: Final = dt.timedelta(days=7)
 
 # Plausibility ranges the tests check (fractions unless named per_100k).
 RANGES: Final[dict[str, tuple[float, float]]] = {
@@ -177,14 +197,16 @@ RANGES: Final[dict[str, tuple[float, float]]] = {
     "county_share_532823": (0.11, 0.20),
     "same_city_share": (0.10, 0.18),
     "international_share": (0.002, 0.012),
-    "on_time_72h_rate": (0.80, 0.92),
-    "delay_rate": (0.05, 0.20),
+    "on_time_72h_rate": (0.86, 0.95),
+    "delay_rate": (0.001, 0.01),
     "loss_per_100k": (0.0, 15.0),
-    "damage_per_100k": (0.0, 30.0),
+    "damage_per_100k": (0.0, 15.0),
+    "shortage_per_100k": (0.0, 8.0),
     "refused_rate": (0.001, 0.006),
     "e_waybill_rate": (0.97, 1.0),
     "real_name_rate": (0.96, 0.999),
     "inspection_rate": (0.97, 1.0),
-    "xray_rate": (0.85, 0.99),
+    "xray_rate": (0.95, 0.995),
+    "id_invalid_rate": (0.001, 0.01),
     "resident_id_valid_share": (0.99, 0.998),
 }

@@ -39,6 +39,7 @@ class DemoManifest(BaseModel):
     scale: float
     start: dt.date
     end: dt.date
+    events_until: dt.datetime | None = None  # no tracking event after this instant (UTC)
     files: list[DemoFile] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
     summary: dict[str, int] = Field(default_factory=dict)

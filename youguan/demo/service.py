@@ -61,6 +61,7 @@ FAULTY_BRAND, EVENT_FAULT_BRAND = "yto", "sto"
 ALTERNATES = {2021: "gb18030", 2022: "xlsx"}
 RESEND_ROWS = 150
 US = 1_000_000
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 class DemoError(ValueError):
@@ -84,9 +85,15 @@ def generate(
     start: dt.date = P.DEFAULT_WINDOW[0],
     end: dt.date = P.DEFAULT_WINDOW[1],
     progress: Progress | None = None,
+    as_of: dt.datetime | None = None,
 ) -> DemoManifest:
     """Write the demo files under ``out_dir`` (previous demo files there are replaced) and
-    return the manifest, also written as ``out_dir/manifest.json``."""
+    return the manifest, also written as ``out_dir/manifest.json``.
+
+    Tracking events run :data:`~youguan.demo.profile.EVENT_TAIL` past the window's last day, so
+    that items accepted at its end are delivered (or not) as in life rather than looking lost,
+    but never past ``as_of`` (default: now; an event in the future is refused at ingest). A
+    window that ended more than that tail ago gives the same files whatever the clock says."""
     check_params(scale, start, end)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in OWNED:
@@ -105,7 +112,9 @@ def generate(
         if progress is not None:
             progress(what, done, total)
 
-    m = DemoManifest(seed=seed, scale=scale, start=start, end=end)
+    tail_end = _end_of_day(end) + P.EVENT_TAIL
+    events_until = min(tail_end, as_of or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    m = DemoManifest(seed=seed, scale=scale, start=start, end=end, events_until=events_until)
     reg = build_registry(seed, end)
     _write_registry(out_dir, m, reg)
     tick("登记数据 (registry)")
@@ -121,7 +130,9 @@ def generate(
     )
     m.files.append(write)
     tick("规划实际值 (plan actuals)")
-    _write_parcels(out_dir, m, seed, scale, start, end, reg.facilities, stats, months, tick)
+    _write_parcels(
+        out_dir, m, seed, scale, (start, end, events_until), reg.facilities, stats, months, tick
+    )
     m.summary = _summary(m)
     (out_dir / "manifest.json").write_text(m.model_dump_json(indent=2) + "\n", encoding="utf-8")
     tick("清单 (manifest)")
@@ -237,25 +248,18 @@ def _write_parcels(
     m: DemoManifest,
     seed: int,
     scale: float,
-    start: dt.date,
-    end: dt.date,
+    window: tuple[dt.date, dt.date, dt.datetime],
     fs: FacilitySet,
     stats: pa.Table,
     months: list[tuple[int, int]],
     tick: Callable[[str], None],
 ) -> None:
+    """Waybills, security records and events; ``window`` = (first day, last day, the instant
+    after which no event is sent)."""
+    start, end, events_until = window
     cells = _cells(stats)
     lax = lax_outlets(seed, fs)
-    end_us = (
-        int(
-            (
-                dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC).timestamp()
-                - 8 * 3600
-            )
-            * US
-        )
-        - 1
-    )  # the last microsecond of ``end`` in Asia/Shanghai
+    end_us = int(events_until.timestamp()) * US
     events_by_brand: dict[str, list[pa.Table]] = defaultdict(list)
     accepted_by_brand: dict[str, dict[str, int]] = defaultdict(dict)
     first_label = f"{months[0][0]:04d}-{months[0][1]:02d}"
@@ -306,6 +310,11 @@ def _write_parcels(
                 part, faults = spoil_events(part, accepted_by_brand[brand], rel)
                 m.faults.extend(faults)
             m.files.append(write_parquet(root, rel, part, "events", brand=brand, month=label))
+
+
+def _end_of_day(day: dt.date) -> dt.datetime:
+    """The last second of ``day`` in Asia/Shanghai, in UTC."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), BEIJING).astimezone(dt.UTC)
 
 
 def _write_waybills(
