@@ -34,15 +34,12 @@ def home(actor: ActorDep) -> RedirectResponse:
 
 def overview_charts(p: service.OverviewPage) -> dict[str, Any]:
     names = [c.name for c in p.counties]
-    trends = {
-        f"{section}_trend": charts.line(
-            p.trend_periods,
-            {t.name: t.values for t in series if t.unit == "%"},
-            unit="%",
-        )
-        for section, series in p.trends.items()
-        if any(v is not None for t in series for v in t.values)
-    }
+    trends = {}
+    for section, series in p.trends.items():
+        values = {t.name: t.values for t in series if t.unit == "%"}
+        if any(v is not None for vs in values.values() for v in vs):
+            right = charts.small_beside(values)
+            trends[f"{section}_trend"] = charts.line(p.trend_periods, values, unit="%", right=right)
     return trends | {
         "villages": charts.bar(
             names,
