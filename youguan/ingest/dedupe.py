@@ -52,6 +52,15 @@ KEY_SQL: dict[str, tuple[str, ...]] = {
     "security": ("brand", "waybill_no", "kind", "checked_at"),
     "statistics": ("brand", "county_code", "month"),
 }
+# The plain columns of each key, for the seen filter (:mod:`youguan.ingest.seen`): rows with
+# equal keys have equal values here, and these can be hashed from a file's columns as read,
+# before the crosswalk names an event (see :mod:`youguan.ingest.sqlscan`).
+FILTER_KEY: dict[str, tuple[str, ...]] = {
+    "waybills": ("brand", "waybill_no"),
+    "events": ("brand", "waybill_no", "occurred_at"),
+    "security": ("brand", "waybill_no", "kind", "checked_at"),
+    "statistics": ("brand", "county_code", "month"),
+}
 KEYS_KEPT = 1000
 # Datasets whose key holds the partition's time: a duplicate lives in the same month partition.
 MONTH_PRUNED = {"events", "security", "statistics"}
