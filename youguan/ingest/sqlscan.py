@@ -296,7 +296,10 @@ class SqlScan:
         DuckDB keeps parsing while the caller works (at most :data:`READ_AHEAD` batches)."""
         # DuckDB keeps a plain scan's rows in file order only when told to
         self.con.execute("SET preserve_insertion_order = true")
-        reader = self.con.sql(self.sql, params=self.params).to_arrow_reader(self.batch_rows)
+        try:
+            reader = self.con.sql(self.sql, params=self.params).to_arrow_reader(self.batch_rows)
+        except duckdb.Error as exc:  # the reader may refuse the first records already
+            raise ScanFailed(type(exc).__name__) from None
         ahead: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(READ_AHEAD)
         stop = threading.Event()
 
