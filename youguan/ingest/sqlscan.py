@@ -10,7 +10,7 @@ common, unambiguous shape for which the result of the Arrow rules is known in ad
 - allowed values, brands and (after the lookup below) division codes exactly as listed;
 - times ``YYYY-MM-DD HH:MM:SS`` (or ``T``), naive (Beijing time), ``+08:00`` or ``Z``, a real
   date, from 2000 on and not in the future;
-- events: a canonical ``event``, or a raw code the crosswalk maps by code.
+- events: a canonical ``event``, or a raw code or text (looked up as the Arrow path does).
 
 For those rows DuckDB also produces the typed values (the instant in UTC, its Beijing month,
 the filled brand). Two lookups stay in Arrow (hash look-ups, a handful of calls per batch):
@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 
 from youguan.geo.divisions import divisions
 from youguan.ingest.crosswalk import SEP as CW_SEP
-from youguan.ingest.crosswalk import crosswalk
+from youguan.ingest.crosswalk import crosswalk, map_events
 from youguan.ingest.dedupe import FILTER_KEY
 from youguan.ingest.readers import RawBatch, Source
 from youguan.ingest.schemas import ColumnKind, Dataset, DivisionRule
@@ -336,6 +336,37 @@ class SqlScan:
             reader.close()
         self.source._done = 1.0
 
+    def _crosswalk(
+        self, batch: pa.RecordBatch, values: dict[str, pa.Array], ok: pa.Array
+    ) -> tuple[pa.Array, pa.Array]:
+        """Events: canonical events as given, else by the raw code's key (one look-up); the
+        clean rows whose code the crosswalk does not know go through :func:`map_events` itself
+        (the text, or kept unmapped). Returns ``ok`` (without rows naming no event and no raw
+        code or text: the Arrow rules reject those) and ``mapped``."""
+        cw = crosswalk()
+        idx = pc.index_in(batch.column("cw_key"), value_set=cw.keys)
+        given = pc.is_valid(values["event"])
+        by_code = pc.is_valid(idx)
+        code, text = values["raw_code"], values["raw_text"]
+        described = pc.or_(pc.is_valid(code), pc.is_valid(text))
+        ok = pc.and_(ok, pc.or_(pc.or_(given, by_code), described))
+        event = pc.coalesce(values["event"], pc.take(cw.events, idx))
+        reason = pc.coalesce(values["reason"], pc.take(cw.reasons, idx))
+        mapped = pc.or_(given, by_code)
+        rest = pc.and_(ok, pc.invert(mapped))
+        if pc.any(rest).as_py():
+            sel = pa.array(np.flatnonzero(rest.to_numpy(zero_copy_only=False)))
+            m_event, m_reason, found = map_events(
+                values["brand"].take(sel), code.take(sel), text.take(sel)
+            )
+            event = pc.replace_with_mask(event, rest, m_event)
+            reason = pc.replace_with_mask(
+                reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
+            )
+            mapped = pc.replace_with_mask(mapped, rest, found)
+        values["event"], values["reason"] = event, reason
+        return ok, mapped
+
     def split(self, batch: pa.RecordBatch, start: int) -> ScanBatch:
         """Plainly clean rows typed, the others as read (a worker thread: no shared state)."""
         ds = self.ds
@@ -361,13 +392,7 @@ class SqlScan:
                     values[col.name] = pc.if_else(respelled, pc.take(read, idx), codes)
         extra: dict[str, pa.Array] = {}
         if ds.name == "events":
-            cw = crosswalk()
-            idx = pc.index_in(batch.column("cw_key"), value_set=cw.keys)
-            given = pc.is_valid(values["event"])
-            ok = pc.and_(ok, pc.or_(given, pc.is_valid(idx)))
-            values["event"] = pc.coalesce(values["event"], pc.take(cw.events, idx))
-            values["reason"] = pc.coalesce(values["reason"], pc.take(cw.reasons, idx))
-            extra["mapped"] = pa.repeat(pa.scalar(True), n)
+            ok, extra["mapped"] = self._crosswalk(batch, values, ok)
         extra["month"] = batch.column("month")
         rows = np.arange(start, start + n, dtype=np.int64)
         extra["source_row"] = pa.array(rows)
