@@ -104,9 +104,11 @@ ODD_ROWS: list[dict[str, str]] = [
 ]
 
 
-def _write(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
+def _write(
+    path: Path, rows: list[dict[str, str]], header: list[str] = HEADER, delimiter: str = ","
+) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
+        w = csv.writer(fh, delimiter=delimiter)
         w.writerow(header)
         for r in rows:
             w.writerow([r.get(h, "") for h in header])
@@ -165,11 +167,13 @@ def _both(fresh: Any, monkeypatch: pytest.MonkeyPatch, path: Path, **kw: Any) ->
     return (fast, sum(used)), plain
 
 
+@pytest.mark.parametrize("name, delimiter", [("e.csv", ","), ("e.tsv", "\t")])
 def test_it_gives_the_arrow_readers_outcome_for_rows_of_every_shape(
-    fresh: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    fresh: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, delimiter: str
 ) -> None:
     rows = [_row(100 + i) for i in range(300)] + ODD_ROWS
-    (fast, scanned), plain = _both(fresh, monkeypatch, _write(tmp_path / "e.csv", rows))
+    path = _write(tmp_path / name, rows, delimiter=delimiter)
+    (fast, scanned), plain = _both(fresh, monkeypatch, path)
     assert scanned == len(rows)  # the fast path read the file
     assert fast[0] == plain[0]
     assert fast[1] == plain[1] and fast[1]  # the quarantine file, byte for byte

@@ -35,7 +35,7 @@ import io
 import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -291,7 +291,7 @@ class SqlScan:
         return sql, params
 
     # ---- reading ----------------------------------------------------------------------------
-    def batches(self) -> Iterator[pa.RecordBatch]:
+    def batches(self) -> Generator[pa.RecordBatch, None, None]:
         """The query's result in file order, fetched ahead on a thread of its own so that
         DuckDB keeps parsing while the caller works (at most :data:`READ_AHEAD` batches)."""
         # DuckDB keeps a plain scan's rows in file order only when told to

@@ -1,7 +1,9 @@
 """Stage A of an ingest run: read the file in bounded batches, validate and protect them on
 worker threads, and stream the results — in file order — into the quarantine and into staged
 Parquet files per partition (rows that may repeat an earlier one apart, see
-:mod:`youguan.ingest.seen`). Nothing here touches the lake or the operational store."""
+:mod:`youguan.ingest.seen`). Eligible CSV files are read by DuckDB, which also types their plainly
+clean rows (:mod:`youguan.ingest.sqlscan`); the other rows, and other files, go through the
+Arrow validation. Nothing here touches the lake or the operational store."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,11 +139,11 @@ class Stager:
                 self.req.progress("read", source.progress)
 
         first = True
-        closing: list[duckdb.DuckDBPyConnection] = []
+        scan_cons: list[duckdb.DuckDBPyConnection] = []
         try:
             if sql:
                 scan_con = dedupe.connect(self.folder / "duckdb", self.req.tuning.memory_limit)
-                closing.append(scan_con)
+                scan_cons.append(scan_con)
                 scan = sqlscan.SqlScan(
                     scan_con,
                     self.ds,
@@ -151,11 +154,12 @@ class Stager:
                 )
                 self._require_columns(set(scan.present))
                 start = 1
-                for batch in scan.batches():
-                    pending.append(pool.submit(prepare, (batch, start)))
-                    start += batch.num_rows
-                    while len(pending) > VALIDATION_THREADS:
-                        consume(pending.popleft().result())
+                with closing(scan.batches()) as batches:  # stops the read-ahead on errors
+                    for batch in batches:
+                        pending.append(pool.submit(prepare, (batch, start)))
+                        start += batch.num_rows
+                        while len(pending) > VALIDATION_THREADS:
+                            consume(pending.popleft().result())
             for raw in () if sql else source.batches():
                 if first and source.format != "jsonl":
                     self._require_columns(set(raw.table.column_names))
@@ -175,7 +179,7 @@ class Stager:
             raise
         finally:
             pool.shutdown(wait=True)
-            for c in closing:
+            for c in scan_cons:
                 c.close()
             con.close()
         quarantine.close()
