@@ -187,6 +187,18 @@ def test_it_gives_the_arrow_readers_outcome_for_rows_of_every_shape(
     assert 300 + 1 not in rejected and 300 + 6 in rejected  # row numbers as in the file
 
 
+def test_a_one_brand_file_looks_raw_codes_up_as_the_arrow_path_does(
+    fresh: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    odd = [r for r in ODD_ROWS if r["brand"] in ("yunda", "YUNDA")]  # one brand, as written
+    rows = [_row(100 + i, raw_code=str([1, 201, 301, 9901][i % 4])) for i in range(200)] + odd
+    (fast, scanned), plain = _both(fresh, monkeypatch, _write(tmp_path / "one.csv", rows))
+    assert scanned == len(rows)
+    assert fast[0] == plain[0] and fast[1] == plain[1]
+    assert fast[2] is not None and fast[2].equals(plain[2])
+    assert fast[0]["unmapped"] == 1  # 9901 placed by its text 正常签收; 网点盘点 is not
+
+
 def test_missing_optional_columns_a_submitting_brand_and_labels_as_headers(
     fresh: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

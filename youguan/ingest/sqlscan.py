@@ -12,14 +12,15 @@ common, unambiguous shape for which the result of the Arrow rules is known in ad
   date, from 2000 on and not in the future;
 - events: a canonical ``event``, or a raw code or text (looked up as the Arrow path does).
 
-For those rows DuckDB also produces the typed values (the instant in UTC, its Beijing month,
-the filled brand). Two lookups stay in Arrow (hash look-ups, a handful of calls per batch):
-division codes, through a table of every known code and its GB/T 2260 zero-padded spellings,
-and the crosswalk's code keys. Every other row — anything unusual, invalid or merely not
-plainly clean — goes, with its text as read, through the unchanged Arrow validation, which
-produces the same rejections, row numbers, codes and messages as before. The split is only an
-optimisation: the SQL test admits a subset of the rows that Arrow accepts, and produces for them
-exactly the values Arrow would.
+For those rows DuckDB also produces the typed values (the instant in UTC, its Beijing month)
+and the seen filter's key hash. The look-ups stay in Arrow (hash look-ups, a handful of calls
+per batch): division codes, through a table of every known code and its GB/T 2260 zero-padded
+spellings, and the crosswalk (a raw code spelled as listed; anything else through
+``map_events`` itself, as in the Arrow path). Every other row — anything unusual, invalid or
+merely not plainly clean — goes, with its text as read, through the unchanged Arrow validation,
+which produces the same rejections, row numbers, codes and messages as before. The split is
+only an optimisation: the SQL test admits a subset of the rows that Arrow accepts, and produces
+for them exactly the values Arrow would.
 
 Eligible: UTF-8 CSV/TSV files of datasets without personal data whose columns are text or
 timestamps (events, security records). When DuckDB's strict reader refuses the file (a record
@@ -137,6 +138,21 @@ def division_lookup() -> tuple[pa.Array, pa.Array, pa.Array]:
     )
 
 
+@cache
+def _brand_codes(brand: str) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """One brand's crosswalk codes that are their own normal form (ASCII, trimmed, upper
+    case: a value spelled exactly so is found by the Arrow path too), with their events and
+    reasons."""
+    cw = crosswalk()
+    prefix = f"{brand}{CW_SEP}C:"
+    keys = cw.keys.to_pylist()
+    sel = [i for i, k in enumerate(keys) if k.startswith(prefix) and k.isascii()]
+    codes = [keys[i][len(prefix) :] for i in sel]
+    sel = [i for i, c in zip(sel, codes, strict=True) if c == c.strip().upper()]
+    codes = [keys[i][len(prefix) :] for i in sel]
+    return pa.array(codes, pa.string()), cw.events.take(sel), cw.reasons.take(sel)
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -216,8 +232,6 @@ class SqlScan:
             )
             if col.name == "brand":
                 filled = stored["brand"] = f"coalesce({v}, $brand)"
-                select.append(f"{filled} AS t_brand")
-                typed.append("brand")
                 checks.append(
                     f"coalesce(list_contains($brands, {filled}) "
                     f"AND ($brand IS NULL OR {v} IS NULL OR {v} = $brand), false)"
@@ -261,17 +275,6 @@ class SqlScan:
                 checks.append(
                     f"coalesce({test}, false)" if col.required else f"({v} IS NULL OR {test})"
                 )
-        if ds.name == "events":
-            code = _ident("raw_code") if "raw_code" in self.present else "(NULL::VARCHAR)"
-            event = _ident("event") if "event" in self.present else "(NULL::VARCHAR)"
-            brand = _ident("brand") if "brand" in self.present else "(NULL::VARCHAR)"
-            # the crosswalk's code key for rows naming no event (looked up in Arrow); ASCII
-            # codes only, whose upper case DuckDB and Arrow agree on
-            select.append(
-                f"CASE WHEN {event} IS NULL AND strlen({code}) = length({code}) "
-                f"THEN coalesce({brand}, $brand) || $cw_sep || upper({code}) END AS cw_key"
-            )
-            params["cw_sep"] = f"{CW_SEP}C:"
         # the seen filter's hash of the stored values (types as ``SeenFilter.hashes`` sees them)
         key = ", ".join(stored.get(c, "(NULL::VARCHAR)") for c in FILTER_KEY[ds.name])
         select.append(f"hash({key}) AS h")
@@ -283,7 +286,7 @@ class SqlScan:
         )
         outer = [f"{_ident(c)} AS {_ident('r_' + c)}" for c in self.present]
         outer += [f"{_ident('t_' + c)} AS {_ident(c)}" for c in typed]
-        outer += ["month", "h", "ok"] + (["cw_key"] if ds.name == "events" else [])
+        outer += ["month", "h", "ok"]
         # identifiers are the dataset's and ours; every value is a parameter
         inner_sql = f"SELECT {', '.join(inner)} FROM {scan}"  # noqa: S608
         mid_sql = f"SELECT *, {', '.join(select)}, {ok} AS ok FROM ({inner_sql})"  # noqa: S608
@@ -336,29 +339,35 @@ class SqlScan:
             reader.close()
         self.source._done = 1.0
 
-    def _crosswalk(
-        self, batch: pa.RecordBatch, values: dict[str, pa.Array], ok: pa.Array
-    ) -> tuple[pa.Array, pa.Array]:
-        """Events: canonical events as given, else by the raw code's key (one look-up); the
-        clean rows whose code the crosswalk does not know go through :func:`map_events` itself
-        (the text, or kept unmapped). Returns ``ok`` (without rows naming no event and no raw
-        code or text: the Arrow rules reject those) and ``mapped``."""
+    def _crosswalk(self, values: dict[str, pa.Array], ok: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """Events: canonical events as given, else the raw code looked up (its exact spelling,
+        one look-up for a one-brand batch); the clean rows naming no event that this does not
+        place go through :func:`map_events` itself (trimmed, upper case, then the text, or
+        kept unmapped). Returns ``ok`` (without rows naming no event
+        and no raw code or text, which the Arrow rules reject) and ``mapped``."""
         cw = crosswalk()
-        idx = pc.index_in(batch.column("cw_key"), value_set=cw.keys)
         given = pc.is_valid(values["event"])
+        code, text, brand = values["raw_code"], values["raw_text"], values["brand"]
+        brands_here = pc.unique(brand)
+        if len(brands_here) > 1:  # other brands only on rows already refused?
+            brands_here = pc.unique(brand.filter(ok))
+        if len(brands_here) == 1 and brands_here[0].is_valid:  # (rows refused may differ)
+            codes, events, reasons = _brand_codes(brands_here[0].as_py())
+            idx = pc.index_in(code, value_set=codes)
+        else:  # several brands in the batch (a bulk load): all through ``map_events``
+            events, reasons = cw.events, cw.reasons
+            idx = pa.nulls(len(code), pa.int32())
+        idx = pc.if_else(given, pa.scalar(None, idx.type), idx)  # a given event wins
         by_code = pc.is_valid(idx)
-        code, text = values["raw_code"], values["raw_text"]
         described = pc.or_(pc.is_valid(code), pc.is_valid(text))
         ok = pc.and_(ok, pc.or_(pc.or_(given, by_code), described))
-        event = pc.coalesce(values["event"], pc.take(cw.events, idx))
-        reason = pc.coalesce(values["reason"], pc.take(cw.reasons, idx))
+        event = pc.coalesce(values["event"], pc.take(events, idx))
+        reason = pc.coalesce(values["reason"], pc.take(reasons, idx))
         mapped = pc.or_(given, by_code)
         rest = pc.and_(ok, pc.invert(mapped))
         if pc.any(rest).as_py():
             sel = pa.array(np.flatnonzero(rest.to_numpy(zero_copy_only=False)))
-            m_event, m_reason, found = map_events(
-                values["brand"].take(sel), code.take(sel), text.take(sel)
-            )
+            m_event, m_reason, found = map_events(brand.take(sel), code.take(sel), text.take(sel))
             event = pc.replace_with_mask(event, rest, m_event)
             reason = pc.replace_with_mask(
                 reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
@@ -381,6 +390,8 @@ class SqlScan:
                 values[col.name] = batch.column("r_" + col.name)
             else:
                 values[col.name] = pa.nulls(n, col.arrow_type)
+        if self.brand is not None:  # the submitting brand fills empty brands
+            values["brand"] = pc.fill_null(values["brand"], self.brand)
         for col in ds.columns:
             if col.division is not None:
                 keys, read, padded = division_lookup()
@@ -392,7 +403,7 @@ class SqlScan:
                     values[col.name] = pc.if_else(respelled, pc.take(read, idx), codes)
         extra: dict[str, pa.Array] = {}
         if ds.name == "events":
-            ok, extra["mapped"] = self._crosswalk(batch, values, ok)
+            ok, extra["mapped"] = self._crosswalk(values, ok)
         extra["month"] = batch.column("month")
         rows = np.arange(start, start + n, dtype=np.int64)
         extra["source_row"] = pa.array(rows)
