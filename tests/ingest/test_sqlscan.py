@@ -19,6 +19,7 @@ from tests.ingest.factories import NOW
 from youguan.auth.actor import Actor
 from youguan.context import build_context, initialise
 from youguan.ingest import service, sqlscan
+from youguan.ingest.pipeline import Tuning
 
 HEADER = [
     "waybill_no",
@@ -225,13 +226,16 @@ def test_missing_optional_columns_a_submitting_brand_and_labels_as_headers(
 def test_a_malformed_record_sends_the_file_back_to_the_exact_reader(
     fresh: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path / "bad.csv", [_row(i) for i in range(50)])
+    # small batches: DuckDB refuses the record after several batches were staged
+    path = _write(tmp_path / "bad.csv", [_row(i) for i in range(3000)])
     with path.open("a", encoding="utf-8") as fh:
-        fh.write("YD1,yunda,,2024-05-01 10:00:00,,532801,x,301,正常签收,extra\n")
-        fh.write(",".join(_row(60).values()) + "\n")
-    (fast, _), plain = _both(fresh, monkeypatch, path)
+        fh.write("YD1,yunda,,2024-05-01 10:00:00,,532801,x,301,正常签收,extra\r\n")
+        fh.write(",".join(_row(3001).values()) + "\r\n")
+    tuning = Tuning(batch_bytes=4096)
+    (fast, _), plain = _both(fresh, monkeypatch, path, tuning=tuning)
     assert fast[0] == plain[0] and fast[1] == plain[1]
-    assert fast[0]["rejected"] == 1 and fast[0]["errors"][0].row == 51
+    assert fast[0]["rejected"] == 1 and fast[0]["errors"][0].row == 3001
+    assert fast[0]["rows"] == 3002
     assert fast[2] is not None and fast[2].equals(plain[2])
 
 
