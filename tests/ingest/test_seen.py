@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from youguan.ingest.dedupe import connect
 from youguan.ingest.seen import SeenFilter, slots_for
 
 
@@ -19,3 +22,13 @@ def test_repeats_are_always_flagged_and_new_rows_mostly_not() -> None:
     assert flags[5_000:10_000].mean() < 0.1  # new rows: false positives only, and few
     assert slots_for(10**12) == 1 << 26 and slots_for(1) == 1 << 16
     assert np.asarray(seen.hashes(first)).dtype == np.uint64
+
+
+def test_hashes_follow_the_rows_of_a_table_of_many_chunks(tmp_path: Path) -> None:
+    # a connection as the ingest opens it (which lets DuckDB reorder scans by default)
+    con = connect(tmp_path, "256MB")
+    seen = SeenFilter(con, ("k",), slots_for(1000))
+    chunks = [pa.table({"k": [f"C{c}-{i}" for i in range(200_000)]}) for c in range(4)]
+    whole = pa.concat_tables(chunks)
+    expected = np.concatenate([seen.hashes(c) for c in chunks])
+    assert (seen.hashes(whole) == expected).all()

@@ -52,6 +52,15 @@ KEY_SQL: dict[str, tuple[str, ...]] = {
     "security": ("brand", "waybill_no", "kind", "checked_at"),
     "statistics": ("brand", "county_code", "month"),
 }
+# The plain columns of each key, for the seen filter (:mod:`youguan.ingest.seen`): rows with
+# equal keys have equal values here, and these can be hashed from a file's columns as read,
+# before the crosswalk names an event (see :mod:`youguan.ingest.sqlscan`).
+FILTER_KEY: dict[str, tuple[str, ...]] = {
+    "waybills": ("brand", "waybill_no"),
+    "events": ("brand", "waybill_no", "occurred_at"),
+    "security": ("brand", "waybill_no", "kind", "checked_at"),
+    "statistics": ("brand", "county_code", "month"),
+}
 KEYS_KEPT = 1000
 # Datasets whose key holds the partition's time: a duplicate lives in the same month partition.
 MONTH_PRUNED = {"events", "security", "statistics"}
@@ -160,10 +169,10 @@ class Settler:
             return out
         keys = ", ".join(f"{k} AS {n}" for k, n in zip(self.keys, self.names, strict=True))
 
-        def scan(param: str) -> str:
+        def scan(param: str, where: str = "") -> str:
             sql = f"""
                 SELECT {keys}, {self.hash} AS h, source_row, filename AS f, file_row_number AS pos
-                FROM read_parquet(${param}, filename = true, file_row_number = true)
+                FROM read_parquet(${param}, filename = true, file_row_number = true) {where}
             """  # noqa: S608 - key expressions are this module's constants
             return f"SELECT s.* FROM ({sql}) s ANTI JOIN late USING (f, pos)"  # noqa: S608
 
@@ -172,7 +181,14 @@ class Settler:
         main = sus = None
         if self.main_paths:
             params["main"] = self.main_paths
-            main = scan("main")
+            where = ""
+            if not self.lake_files and self.suspect_paths:
+                # Without committed files a main row matters only if it shares its key with a
+                # suspect, hence its second key column (the waybill number): DuckDB then reads
+                # the main files' other columns for those few rows only.
+                near = self.keys[1]
+                where = f"WHERE {near} IN (SELECT {near} FROM read_parquet($suspects))"  # noqa: S608
+            main = scan("main", where)
         if self.suspect_paths:
             params["suspects"] = self.suspect_paths
             sus = scan("suspects")

@@ -8,27 +8,41 @@ rewriting to remove a repeat, and memory stays fixed whatever the file size: a l
 raises the false-positive share, which costs exact checks, never correctness (the filter has no
 false negatives).
 
-The filter keeps one byte per slot rather than one bit so that setting many slots at once is a
-single NumPy assignment with no lost updates, and it is blocked: a key's probes fall in one
-64-byte block (one cache line), which keeps the probing of a large filter cheap.
+The filter is blocked to one 64-bit word per key: a key sets :data:`PROBES` bits of one word, so
+testing and remembering it costs one random memory access each (three separate byte probes cost
+three cache misses, which dominated the ingest's ordered, single-threaded step). Everything that
+depends on the hashes alone (:meth:`SeenFilter.probes`, with the repeats inside a batch) can run
+on a worker thread; only :meth:`SeenFilter.check` must see the batches in file order.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-MIN_SLOTS = 1 << 16
+MIN_SLOTS = 1 << 16  # bytes of filter
 MAX_SLOTS = 1 << 26  # 64 MB
 PROBES = 3
-BLOCK = 64
 
 
 def slots_for(expected_rows: int) -> int:
+    """Bytes of filter for about ``expected_rows`` keys (a power of two, bounded)."""
     want = max(expected_rows * 8, MIN_SLOTS)
     return int(min(1 << int(np.ceil(np.log2(want))), MAX_SLOTS))
+
+
+@dataclass
+class Probes:
+    """Where a batch's keys live in the filter: a word and its bits per key, and which keys
+    repeat an earlier key of the same batch."""
+
+    words: np.ndarray
+    bits: np.ndarray
+    repeat: np.ndarray
 
 
 class SeenFilter:
@@ -36,10 +50,13 @@ class SeenFilter:
         self, con: duckdb.DuckDBPyConnection, key_sql: tuple[str, ...], slots: int
     ) -> None:
         self.con = con
+        # the hashes must come back in the rows' order: DuckDB may reorder the scan of a
+        # registered table of several chunks otherwise (the setting holds for the cursors too)
+        con.execute("SET preserve_insertion_order = true")
         self.hash_sql = f"SELECT hash({', '.join(key_sql)}) AS h FROM batch"  # noqa: S608
-        blocks = max(slots // BLOCK, 1)
-        self.blocks = np.uint64(blocks - 1)  # a power of two minus one: a mask
-        self.slots = np.zeros(blocks * BLOCK, dtype=np.uint8)
+        words = max(slots // 8, 1)
+        self.mask = np.uint64(words - 1)  # a power of two minus one
+        self.words = np.zeros(words, dtype=np.uint64)
 
     def hashes(self, table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> np.ndarray:
         """The key hash of every row (thread-safe when each thread passes its own cursor)."""
@@ -51,22 +68,28 @@ class SeenFilter:
             con.unregister("batch")
         return np.asarray(out, dtype=np.uint64)
 
-    def _positions(self, h: np.ndarray) -> list[np.ndarray]:
-        base = (h & self.blocks) * np.uint64(BLOCK)
-        return [base + ((h >> np.uint64(32 + 6 * i)) & np.uint64(BLOCK - 1)) for i in range(PROBES)]
+    def probes(self, h: np.ndarray) -> Probes:
+        """The filter positions of hashes (pure: any thread)."""
+        bits = np.zeros(len(h), dtype=np.uint64)
+        for i in range(PROBES):
+            bits |= np.uint64(1) << ((h >> np.uint64(40 + 6 * i)) & np.uint64(63))
+        repeat = pd.Series(h).duplicated().to_numpy()  # later occurrences within the batch
+        return Probes((h & self.mask).astype(np.intp), bits, repeat)
 
     def suspects(self, table: pa.Table) -> np.ndarray:
         """Mark the rows that may repeat a row seen before (in this call or an earlier one),
         then remember every row."""
         return self.check(self.hashes(table))
 
-    def check(self, h: np.ndarray) -> np.ndarray:
-        """:meth:`suspects` for hashes already computed (batches must come in file order)."""
-        positions = self._positions(h)
-        seen = np.ones(len(h), dtype=bool)
-        for p in positions:
-            seen &= self.slots[p] != 0
-        repeat = pd.Series(h).duplicated().to_numpy()  # later occurrences within the batch
-        for p in positions:
-            self.slots[p] = 1
-        return seen | repeat
+    def check(self, h: np.ndarray | Probes) -> np.ndarray:
+        """:meth:`suspects` for hashes (or their probes) already computed; batches must come
+        in file order."""
+        p = h if isinstance(h, Probes) else self.probes(h)
+        current = self.words[p.words]
+        seen = (current & p.bits) == p.bits
+        self.words[p.words] = current | p.bits
+        # keys of one batch sharing a word: the last assignment wins, add the others' bits
+        lost = (self.words[p.words] & p.bits) != p.bits
+        if lost.any():
+            np.bitwise_or.at(self.words, p.words[lost], p.bits[lost])
+        return seen | p.repeat

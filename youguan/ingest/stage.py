@@ -1,7 +1,9 @@
 """Stage A of an ingest run: read the file in bounded batches, validate and protect them on
 worker threads, and stream the results — in file order — into the quarantine and into staged
 Parquet files per partition (rows that may repeat an earlier one apart, see
-:mod:`youguan.ingest.seen`). Nothing here touches the lake or the operational store."""
+:mod:`youguan.ingest.seen`). Eligible CSV files are read by DuckDB, which also types their plainly
+clean rows (:mod:`youguan.ingest.sqlscan`); the other rows, and other files, go through the
+Arrow validation. Nothing here touches the lake or the operational store."""
 
 from __future__ import annotations
 
@@ -10,24 +12,27 @@ import logging
 import shutil
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from youguan.context import Context
-from youguan.ingest import dedupe
+from youguan.ingest import dedupe, sqlscan
 from youguan.ingest.errors import FileRefused, NeedsExactRead
 from youguan.ingest.parse import as_text
 from youguan.ingest.protect import PiiCipher, mask
 from youguan.ingest.quarantine import QuarantineWriter
 from youguan.ingest.readers import RawBatch, Source
 from youguan.ingest.request import ErrorLog, Outcome, Request, Staged
-from youguan.ingest.seen import SeenFilter, slots_for
-from youguan.ingest.validate import Options, check_batch
+from youguan.ingest.seen import Probes, SeenFilter, slots_for
+from youguan.ingest.validate import ERROR_SCHEMA, Options, check_batch
 from youguan.lake.store import conform, month_of
 from youguan.lake.writer import PartitionWriter
 
@@ -47,6 +52,15 @@ class Stager:
         self.cipher = PiiCipher.from_master(ctx.keys.pii_key) if req.ds.pii_columns else None
 
     def stage(self, source: Source) -> Staged:
+        if sqlscan.eligible(self.ds, source):
+            try:
+                return self._stage_once(source, sql=True)
+            except sqlscan.ScanFailed:
+                log.info(
+                    "ingest: batch %s: DuckDB's strict CSV reader refused the file, reading "
+                    "it with Arrow",
+                    self.req.batch_id,
+                )
         try:
             return self._stage_once(source)
         except NeedsExactRead:
@@ -56,7 +70,7 @@ class Stager:
             source.exact = True
             return self._stage_once(source)
 
-    def _stage_once(self, source: Source) -> Staged:
+    def _stage_once(self, source: Source, *, sql: bool = False) -> Staged:
         for name in ("parts", "suspects"):
             shutil.rmtree(self.folder / name, ignore_errors=True)
         qpath = self.folder / "quarantine.csv"
@@ -77,15 +91,27 @@ class Stager:
         }
         quarantine = QuarantineWriter(qpath, self.ds)
         con = dedupe.connect(self.folder / "duckdb", self.req.tuning.memory_limit)
-        seen = SeenFilter(con, dedupe.KEY_SQL[self.ds.name], slots_for(source.size // 40))
+        seen = SeenFilter(con, dedupe.FILTER_KEY[self.ds.name], slots_for(source.size // 40))
         cursors = threading.local()  # one DuckDB cursor per worker thread, for key hashes
 
-        def prepare(raw: RawBatch) -> _Prepared:
-            prepared = self._prepare(raw)
-            if prepared.accepted is not None:
-                if not hasattr(cursors, "con"):
-                    cursors.con = con.cursor()
-                prepared.hashes = seen.hashes(prepared.accepted, cursors.con)
+        scan: sqlscan.SqlScan | None = None
+
+        def hashes(table: pa.Table) -> np.ndarray:
+            if not hasattr(cursors, "con"):
+                cursors.con = con.cursor()
+            return seen.hashes(table, cursors.con)
+
+        def prepare(raw: RawBatch | tuple[pa.RecordBatch, int]) -> _Prepared:
+            if isinstance(raw, RawBatch):
+                prepared = self._prepare(raw)
+                if prepared.accepted is not None:
+                    prepared.probes = seen.probes(hashes(prepared.accepted))
+            else:
+                assert scan is not None
+                prepared = self._prepare_scanned(scan.split(*raw), hashes)
+                if prepared.accepted is not None:
+                    assert prepared.hashes is not None
+                    prepared.probes = seen.probes(prepared.hashes)
             return prepared
 
         # Batches are validated and protected on worker threads (Arrow releases the GIL) and
@@ -96,21 +122,47 @@ class Stager:
         def consume(prepared: _Prepared) -> None:
             self._account(prepared, quarantine)
             accepted = prepared.accepted
-            if accepted is not None and prepared.hashes is not None:
-                suspect = seen.check(prepared.hashes)
-                if suspect.any():
-                    flags = pa.array(suspect)
-                    writers["suspects"].write(accepted.filter(flags))
-                    accepted = accepted.filter(pc.invert(flags))
-                writers["parts"].write(accepted)
+            if accepted is not None and prepared.probes is not None:
+                suspect = seen.check(prepared.probes)
+                if not suspect.any():
+                    writers["parts"].write(accepted)
+                else:
+                    at = 0
+                    for part in accepted.to_batches():  # split chunk by chunk: no concatenation
+                        flags = suspect[at : at + part.num_rows]
+                        at += part.num_rows
+                        if flags.any():
+                            writers["suspects"].write(_table(part.filter(pa.array(flags))))
+                            part = part.filter(pa.array(~flags))
+                        writers["parts"].write(_table(part))
             if self.req.progress:
                 self.req.progress("read", source.progress)
 
         first = True
+        scan_cons: list[duckdb.DuckDBPyConnection] = []
         try:
-            for raw in source.batches():
+            if sql:
+                scan_con = dedupe.connect(self.folder / "duckdb", self.req.tuning.memory_limit)
+                scan_cons.append(scan_con)
+                scan = sqlscan.SqlScan(
+                    scan_con,
+                    self.ds,
+                    source,
+                    brand=self.req.brand,
+                    now=self.now,
+                    batch_bytes=self.req.tuning.batch_bytes,
+                )
+                self._require_columns(set(scan.present))
+                start = 1
+                with closing(scan.batches()) as batches:  # stops the read-ahead on errors
+                    for batch in batches:
+                        pending.append(pool.submit(prepare, (batch, start)))
+                        start += batch.num_rows
+                        while len(pending) > VALIDATION_THREADS:
+                            consume(pending.popleft().result())
+            for raw in () if sql else source.batches():
                 if first and source.format != "jsonl":
-                    self._require_columns(raw)
+                    self._require_columns(set(raw.table.column_names))
                 first = False
                 pending.append(pool.submit(prepare, raw))
                 while len(pending) > VALIDATION_THREADS:
@@ -127,12 +179,13 @@ class Stager:
             raise
         finally:
             pool.shutdown(wait=True)
+            for c in scan_cons:
+                c.close()
             con.close()
         quarantine.close()
         return staged
 
-    def _require_columns(self, raw: RawBatch) -> None:
-        present = set(raw.table.column_names)
+    def _require_columns(self, present: set[str]) -> None:
         missing = [
             c.label + f"({c.name})"
             for c in self.ds.columns
@@ -190,12 +243,53 @@ class Stager:
         prepared.accepted = conform(ds, accepted)
         return prepared
 
+    def _prepare_scanned(
+        self, scanned: sqlscan.ScanBatch, hashes: Callable[[pa.Table], np.ndarray]
+    ) -> _Prepared:
+        """:meth:`_prepare` for a batch read by DuckDB: its plainly clean rows come typed with
+        their seen-filter hashes, the others go through the Arrow validation. The accepted rows
+        are the clean ones, then the others' (file order is not needed: the exact duplicate
+        check orders by ``source_row``)."""
+        rest = self._prepare(scanned.rest) if scanned.rest is not None else None
+        prepared = _Prepared(
+            rows=scanned.rows,
+            rejected=rest.rejected if rest else 0,
+            errors=rest.errors if rest else ERROR_SCHEMA.empty_table(),
+            quarantined=rest.quarantined if rest else None,
+        )
+        parts: list[pa.Table] = []
+        keys: list[np.ndarray] = []
+        if scanned.clean is not None:
+            assert scanned.hashes is not None
+            keys.append(scanned.hashes)
+            clean = scanned.clean
+            columns = {
+                **{name: clean.column(name) for name in clean.column_names},
+                "batch_id": pa.repeat(pa.scalar(self.req.batch_id, pa.string()), clean.num_rows),
+            }
+            parts.append(
+                pa.Table.from_arrays(
+                    [columns[f.name] for f in self.ds.stored], schema=self.ds.stored
+                )
+            )
+        if rest is not None and rest.accepted is not None:
+            parts.append(rest.accepted)
+            keys.append(hashes(rest.accepted))
+        if parts:
+            prepared.accepted = pa.concat_tables(parts) if len(parts) == 2 else parts[0]
+            prepared.hashes = np.concatenate(keys) if len(keys) == 2 else keys[0]
+        return prepared
+
     def _account(self, prepared: _Prepared, quarantine: QuarantineWriter) -> None:
         self.out.rows += prepared.rows
         self.out.rejected += prepared.rejected
         self.out.errors.add(prepared.errors)
         if prepared.quarantined is not None:
             quarantine.write(prepared.errors, prepared.quarantined)
+
+
+def _table(batch: pa.RecordBatch) -> pa.Table:
+    return pa.Table.from_batches([batch])
 
 
 @dataclass
@@ -205,7 +299,8 @@ class _Prepared:
     errors: pa.Table
     quarantined: pa.Table | None = None  # rejected rows' values (personal data protected)
     accepted: pa.Table | None = None  # in the stored schema
-    hashes: np.ndarray | None = None  # key hash per accepted row (see ``youguan.ingest.seen``)
+    hashes: np.ndarray | None = None  # seen-filter hash per accepted row
+    probes: Probes | None = None  # where the accepted rows' keys are in the seen filter
 
 
 # ---- stage B: lake checks, exactly once, corrections, publish -------------------------------

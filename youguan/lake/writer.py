@@ -114,11 +114,12 @@ class PartitionWriter:
         if table.num_rows == 0:
             return
         table = table.select(self.schema.names).cast(self.schema)
-        keys = pc.dictionary_encode(
-            pc.binary_join_element_wise(table["brand"], table["month"], SEP).combine_chunks()
-        )
-        labels = keys.dictionary.to_pylist()
-        codes = keys.indices.to_numpy()
+        # partition codes from the two columns' dictionaries (no per-row string building)
+        by_brand = pc.dictionary_encode(table["brand"].combine_chunks())
+        by_month = pc.dictionary_encode(table["month"].combine_chunks())
+        months = by_month.dictionary.to_pylist()
+        labels = [f"{b}{SEP}{m}" for b in by_brand.dictionary.to_pylist() for m in months]
+        codes = by_brand.indices.to_numpy() * len(months) + by_month.indices.to_numpy()
         # Rows of a partition usually come in runs (a file is one brand, roughly in time
         # order): zero-copy slices per run then. Shuffled rows are sorted by partition once.
         bounds = np.flatnonzero(codes[1:] != codes[:-1]) + 1

@@ -1,0 +1,427 @@
+"""The fast path for large CSV files: DuckDB reads, parses and pre-validates them in SQL.
+
+Arrow's validation (:mod:`youguan.ingest.validate`) costs some 150 kernel calls per batch and
+the Python glue between them; on a 2-core machine that, not the rules, bounds the throughput.
+Here DuckDB's multi-threaded CSV reader parses the file (every column as text) and one
+vectorised SQL projection decides, per row, whether it is *plainly clean*: every value in the
+common, unambiguous shape for which the result of the Arrow rules is known in advance —
+
+- text without whitespace at either end (which Arrow would trim), within its length;
+- allowed values, brands and (after the lookup below) division codes exactly as listed;
+- times ``YYYY-MM-DD HH:MM:SS`` (or ``T``), naive (Beijing time), ``+08:00`` or ``Z``, a real
+  date, from 2000 on and not in the future;
+- events: a canonical ``event``, or a raw code or text (looked up as the Arrow path does).
+
+For those rows DuckDB also produces the typed values (the instant in UTC, its Beijing month)
+and the seen filter's key hash. The look-ups stay in Arrow (hash look-ups, a handful of calls
+per batch): division codes, through a table of every known code and its GB/T 2260 zero-padded
+spellings, and the crosswalk (a raw code spelled as listed; anything else through
+``map_events`` itself, as in the Arrow path). Every other row — anything unusual, invalid or
+merely not plainly clean — goes, with its text as read, through the unchanged Arrow validation,
+which produces the same rejections, row numbers, codes and messages as before. The split is
+only an optimisation: the SQL test admits a subset of the rows that Arrow accepts, and produces
+for them exactly the values Arrow would.
+
+Eligible: UTF-8 CSV/TSV files of datasets without personal data whose columns are text or
+timestamps (events, security records). When DuckDB's strict reader refuses the file (a record
+with the wrong number of fields, an invalid byte, a stray quote), :class:`ScanFailed` sends the
+whole file back to the Arrow reader, whose handling is unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import queue
+import re
+import threading
+from collections.abc import Generator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from youguan.geo.divisions import divisions
+from youguan.ingest.crosswalk import SEP as CW_SEP
+from youguan.ingest.crosswalk import crosswalk, map_events
+from youguan.ingest.dedupe import FILTER_KEY
+from youguan.ingest.readers import RawBatch, Source
+from youguan.ingest.schemas import ColumnKind, Dataset, DivisionRule
+from youguan.ingest.validate import CLOCK_SKEW, EARLIEST
+from youguan.registry.brands import brands
+
+# DuckDB's batches are typed and cost few calls each: three CSV blocks' worth of rows per batch
+# (about 130 k rows for the default 4 MB blocks), which keeps the per-batch work small.
+BLOCKS_PER_BATCH = 3
+MIN_BATCH_ROWS = 1024
+READ_AHEAD = 2
+# Every character a Unicode-aware trim could remove is a code point below 33 or in
+# 127–0x3000 (or U+FEFF): a value whose first and last characters lie outside is not trimmed.
+_PLAIN_END = "(({c}) BETWEEN 33 AND 126 OR (({c}) > 12288 AND ({c}) <> 65279))"
+# Plain instants: naive (Beijing wall time), +08:00 or Z; the field ranges as Arrow checks them
+# (DuckDB itself would read 24:00:00 as the next midnight).
+_PLAIN_TIME = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+    r"(\+08:00|Z)?$"
+)
+_PADDING = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (  # as ``youguan.ingest.validate.normalise_division``, in order
+        (r"^(\d{6})000000$", r"\1"),
+        (r"^(\d{9})000$", r"\1"),
+        (r"^(\d{6})000$", r"\1"),
+        (r"^(\d{2})0000$", r"\1"),
+        (r"^(\d{4})00$", r"\1"),
+    )
+)
+
+
+class ScanFailed(Exception):
+    """DuckDB's strict reader refused the file: read it with the Arrow reader instead."""
+
+
+@dataclass
+class ScanBatch:
+    """One slice of the file: the plainly clean rows, typed in the stored schema (without
+    ``batch_id``), and the others as read, for the Arrow validation."""
+
+    rows: int
+    clean: pa.Table | None
+    rest: RawBatch | None
+    hashes: np.ndarray | None = None  # the clean rows' seen-filter hashes
+
+
+def eligible(ds: Dataset, source: Source) -> bool:
+    if source.format not in ("csv", "tsv") or source.exact:
+        return False
+    if source.encoding not in ("utf-8", "utf-8-sig") or ds.pii_columns:
+        return False
+    return all(
+        c.kind in (ColumnKind.STRING, ColumnKind.TIMESTAMP)
+        and c.division in (None, DivisionRule.ANY)
+        for c in ds.columns
+    )
+
+
+def _normalise(code: str) -> str:
+    """:func:`youguan.ingest.validate.normalise_division` for one code."""
+    if not code.endswith("00"):
+        return code
+    for pattern, repl in _PADDING:
+        code = pattern.sub(repl, code)
+    return code
+
+
+@cache
+def division_lookup() -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Every spelling of a known division code (itself and its zero-padded forms), the code
+    the validation reads it as, and whether the two differ."""
+    known = {d.code for d in divisions().all()}
+    lookup: dict[str, str] = {}
+    for code in sorted(known):
+        for length in sorted({len(code), 4, 6, 9, 12}):
+            if length < len(code):
+                continue
+            spelled = code.ljust(length, "0")
+            read = _normalise(spelled)
+            if read in known:
+                lookup[spelled] = read
+    return (
+        pa.array(list(lookup), pa.string()),
+        pa.array(list(lookup.values()), pa.string()),
+        pa.array([k != v for k, v in lookup.items()], pa.bool_()),
+    )
+
+
+@cache
+def _brand_codes(brand: str) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """One brand's crosswalk codes that are their own normal form (ASCII, trimmed, upper
+    case: a value spelled exactly so is found by the Arrow path too), with their events and
+    reasons."""
+    cw = crosswalk()
+    prefix = f"{brand}{CW_SEP}C:"
+    keys = cw.keys.to_pylist()
+    sel = [i for i, k in enumerate(keys) if k.startswith(prefix) and k.isascii()]
+    codes = [keys[i][len(prefix) :] for i in sel]
+    sel = [i for i, c in zip(sel, codes, strict=True) if c == c.strip().upper()]
+    codes = [keys[i][len(prefix) :] for i in sel]
+    return pa.array(codes, pa.string()), cw.events.take(sel), cw.reasons.take(sel)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class SqlScan:
+    """One eligible file, read by DuckDB in file order in batches of about
+    :data:`BLOCKS_PER_BATCH` times ``batch_bytes`` of text."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        ds: Dataset,
+        source: Source,
+        *,
+        brand: str | None,
+        now: dt.datetime,
+        batch_bytes: int,
+    ) -> None:
+        self.con = con
+        self.ds = ds
+        self.source = source
+        self.brand = brand
+        self.now = now
+        raw_header = self._raw_header()
+        header = source._read_header()
+        if len(raw_header) < 2 or any("\n" in c or "\r" in c for c in raw_header):
+            # one column: DuckDB reads a blank line as a null row, Arrow skips it; a header
+            # spanning lines would need more than ``skip = 1``
+            raise ScanFailed()
+        self.names = [n or f"__ignored_{i}" for i, n in enumerate(header.names)]
+        self.present = header.columns
+        self._avg_row = self._average_row_bytes()
+        self.batch_rows = max(int(BLOCKS_PER_BATCH * batch_bytes / self._avg_row), MIN_BATCH_ROWS)
+        self.sql, self.params = self._query()
+
+    # ---- the file ---------------------------------------------------------------------------
+    def _raw_header(self) -> list[str]:
+        with self.source.path.open("rb") as fh:
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", errors="replace")
+            first = next(csv.reader(text, delimiter=self._delimiter), None)
+        return list(first or [])
+
+    def _average_row_bytes(self) -> float:
+        with self.source.path.open("rb") as fh:
+            head = fh.read(1 << 20)
+        lines = max(head.count(b"\n") - 1, 1)
+        return max(len(head) / lines, 1.0) if len(head) < self.source.size else len(head) / lines
+
+    @property
+    def _delimiter(self) -> str:
+        return "\t" if self.source.format == "tsv" else ","
+
+    # ---- the query --------------------------------------------------------------------------
+    def _query(self) -> tuple[str, dict[str, Any]]:
+        """Every present column as read (``r_<name>``), the typed values DuckDB computes
+        (filled brand, instants, the Beijing month, the crosswalk key, the seen-filter hash)
+        and ``ok``."""
+        ds = self.ds
+        params: dict[str, Any] = {
+            "path": str(self.source.path),
+            "columns": {n: "VARCHAR" for n in self.names},
+            "delim": self._delimiter,
+            "brand": self.brand,
+            "brands": list(brands()),
+            "earliest": EARLIEST.astimezone(dt.UTC).replace(tzinfo=None),
+            "latest": (self.now + CLOCK_SKEW).astimezone(dt.UTC).replace(tzinfo=None),
+            "plain_time": _PLAIN_TIME,
+        }
+        select: list[str] = []
+        typed: list[str] = []  # columns whose clean value DuckDB computes
+        inner = ["*"]  # helper values computed once per row (DuckDB does not share them)
+        checks: list[str] = []
+        stored: dict[str, str] = {}  # a clean row's stored value of each column
+        for col in ds.columns:
+            v = stored[col.name] = (
+                _ident(col.name) if col.name in self.present else "(NULL::VARCHAR)"
+            )
+            if col.name == "brand":
+                filled = stored["brand"] = f"coalesce({v}, $brand)"
+                checks.append(
+                    f"coalesce(list_contains($brands, {filled}) "
+                    f"AND ($brand IS NULL OR {v} IS NULL OR {v} = $brand), false)"
+                )
+            elif col.kind is ColumnKind.TIMESTAMP:
+                # a naive time is Beijing wall time; an offset DuckDB applies itself
+                parsed = _ident("ts_" + col.name)
+                inner.append(f"try_cast({v} AS TIMESTAMPTZ) AS {parsed}")
+                utc = f"({parsed} - to_hours(CASE WHEN strlen({v}) = 19 THEN 8 ELSE 0 END))"
+                stored[col.name] = utc
+                select.append(f"{utc} AS {_ident('t_' + col.name)}")
+                typed.append(col.name)
+                if col.name == ds.time_column:
+                    # the Beijing month: the text's own for Beijing times, shifted for UTC ones
+                    select.append(
+                        f"CASE WHEN ends_with({v}, 'Z') THEN strftime({parsed} + INTERVAL 8 HOUR, "
+                        f"'%Y-%m') ELSE left({v}, 7) END AS month"
+                    )
+                plain = (
+                    f"(regexp_matches({v}, $plain_time) "
+                    f"AND {utc} BETWEEN $earliest::TIMESTAMPTZ AND $latest::TIMESTAMPTZ)"
+                )
+                checks.append(
+                    f"coalesce({plain}, false)" if col.required else f"({v} IS NULL OR {plain})"
+                )
+            elif col.division is not None:
+                continue  # looked up in Arrow (see ``split``)
+            else:
+                if col.allowed is not None:
+                    params[f"allowed_{col.name}"] = list(col.allowed)
+                    test = f"list_contains($allowed_{col.name}, {v})"
+                else:
+                    first, last = _ident("a_" + col.name), _ident("z_" + col.name)
+                    inner.append(f"ord({v}) AS {first}, ord({v}[-1]) AS {last}")
+                    test = (
+                        f"(strlen({v}) > 0 AND {_PLAIN_END.format(c=first)} AND "
+                        f"{_PLAIN_END.format(c=last)} AND "
+                        f"(strlen({v}) <= {int(col.max_length)} "
+                        f"OR length({v}) <= {int(col.max_length)}))"
+                    )
+                checks.append(
+                    f"coalesce({test}, false)" if col.required else f"({v} IS NULL OR {test})"
+                )
+        # the seen filter's hash of the stored values (types as ``SeenFilter.hashes`` sees them)
+        key = ", ".join(stored.get(c, "(NULL::VARCHAR)") for c in FILTER_KEY[ds.name])
+        select.append(f"hash({key}) AS h")
+        ok = " AND ".join(checks) or "true"
+        scan = (
+            "read_csv($path, header = false, skip = 1, columns = $columns, delim = $delim, "
+            "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
+            "null_padding = false, ignore_errors = false)"
+        )
+        outer = [f"{_ident(c)} AS {_ident('r_' + c)}" for c in self.present]
+        outer += [f"{_ident('t_' + c)} AS {_ident(c)}" for c in typed]
+        outer += ["month", "h", "ok"]
+        # identifiers are the dataset's and ours; every value is a parameter
+        inner_sql = f"SELECT {', '.join(inner)} FROM {scan}"  # noqa: S608
+        mid_sql = f"SELECT *, {', '.join(select)}, {ok} AS ok FROM ({inner_sql})"  # noqa: S608
+        sql = f"SELECT {', '.join(outer)} FROM ({mid_sql})"  # noqa: S608
+        return sql, params
+
+    # ---- reading ----------------------------------------------------------------------------
+    def batches(self) -> Generator[pa.RecordBatch, None, None]:
+        """The query's result in file order, fetched ahead on a thread of its own so that
+        DuckDB keeps parsing while the caller works (at most :data:`READ_AHEAD` batches)."""
+        # DuckDB keeps a plain scan's rows in file order only when told to
+        self.con.execute("SET preserve_insertion_order = true")
+        try:
+            reader = self.con.sql(self.sql, params=self.params).to_arrow_reader(self.batch_rows)
+        except duckdb.Error as exc:  # the reader may refuse the first records already
+            raise ScanFailed(type(exc).__name__) from None
+        ahead: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(READ_AHEAD)
+        stop = threading.Event()
+
+        def fetch() -> None:
+            try:
+                for batch in reader:
+                    while not stop.is_set():
+                        try:
+                            ahead.put(batch, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                ahead.put(None)
+            except BaseException as exc:  # handed to the consuming thread
+                ahead.put(exc)
+
+        thread = threading.Thread(target=fetch, name="csv-scan", daemon=True)
+        thread.start()
+        done = 0
+        try:
+            while (item := ahead.get()) is not None:
+                if isinstance(item, Exception):  # DuckDB's, possibly wrapped by Arrow's stream
+                    raise ScanFailed(type(item).__name__) from None
+                if isinstance(item, BaseException):
+                    raise item
+                done += item.num_rows
+                self.source._done = min(done * self._avg_row / self.source.size, 0.99)
+                yield item
+        finally:
+            stop.set()
+            thread.join()
+            reader.close()
+        self.source._done = 1.0
+
+    def _crosswalk(self, values: dict[str, pa.Array], ok: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """Events: canonical events as given, else the raw code looked up (its exact spelling,
+        one look-up for a one-brand batch); the clean rows naming no event that this does not
+        place go through :func:`map_events` itself (trimmed, upper case, then the text, or
+        kept unmapped). Returns ``ok`` (without rows naming no event
+        and no raw code or text, which the Arrow rules reject) and ``mapped``."""
+        cw = crosswalk()
+        given = pc.is_valid(values["event"])
+        code, text, brand = values["raw_code"], values["raw_text"], values["brand"]
+        brands_here = pc.unique(brand)
+        if len(brands_here) > 1:  # other brands only on rows already refused?
+            brands_here = pc.unique(brand.filter(ok))
+        if len(brands_here) == 1 and brands_here[0].is_valid:  # (rows refused may differ)
+            codes, events, reasons = _brand_codes(brands_here[0].as_py())
+            idx = pc.index_in(code, value_set=codes)
+        else:  # several brands in the batch (a bulk load): all through ``map_events``
+            events, reasons = cw.events, cw.reasons
+            idx = pa.nulls(len(code), pa.int32())
+        idx = pc.if_else(given, pa.scalar(None, idx.type), idx)  # a given event wins
+        by_code = pc.is_valid(idx)
+        described = pc.or_(pc.is_valid(code), pc.is_valid(text))
+        ok = pc.and_(ok, pc.or_(pc.or_(given, by_code), described))
+        event = pc.coalesce(values["event"], pc.take(events, idx))
+        reason = pc.coalesce(values["reason"], pc.take(reasons, idx))
+        mapped = pc.or_(given, by_code)
+        rest = pc.and_(ok, pc.invert(mapped))
+        if pc.any(rest).as_py():
+            sel = pa.array(np.flatnonzero(rest.to_numpy(zero_copy_only=False)))
+            m_event, m_reason, found = map_events(brand.take(sel), code.take(sel), text.take(sel))
+            event = pc.replace_with_mask(event, rest, m_event)
+            reason = pc.replace_with_mask(
+                reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
+            )
+            mapped = pc.replace_with_mask(mapped, rest, found)
+        values["event"], values["reason"] = event, reason
+        return ok, mapped
+
+    def split(self, batch: pa.RecordBatch, start: int) -> ScanBatch:
+        """Plainly clean rows typed, the others as read (a worker thread: no shared state)."""
+        ds = self.ds
+        n = batch.num_rows
+        ok = batch.column("ok")
+        names = set(batch.schema.names)
+        values: dict[str, pa.Array] = {}
+        for col in ds.columns:
+            if col.name in names:  # typed by DuckDB
+                values[col.name] = batch.column(col.name)
+            elif col.name in self.present:  # text as read (plainly clean where ``ok``)
+                values[col.name] = batch.column("r_" + col.name)
+            else:
+                values[col.name] = pa.nulls(n, col.arrow_type)
+        if self.brand is not None:  # the submitting brand fills empty brands
+            values["brand"] = pc.fill_null(values["brand"], self.brand)
+        for col in ds.columns:
+            if col.division is not None:
+                keys, read, padded = division_lookup()
+                codes = values[col.name]
+                idx = pc.index_in(codes, value_set=keys)
+                ok = pc.and_(ok, pc.or_(pc.is_null(codes), pc.is_valid(idx)))
+                respelled = pc.fill_null(pc.take(padded, idx), False)
+                if pc.any(respelled).as_py():  # zero-padded spellings read as their unit
+                    values[col.name] = pc.if_else(respelled, pc.take(read, idx), codes)
+        extra: dict[str, pa.Array] = {}
+        if ds.name == "events":
+            ok, extra["mapped"] = self._crosswalk(values, ok)
+        extra["month"] = batch.column("month")
+        rows = np.arange(start, start + n, dtype=np.int64)
+        extra["source_row"] = pa.array(rows)
+        n_ok = int(pc.sum(ok).as_py() or 0)
+        clean = rest = None
+        if n_ok:
+            arrays = {**values, **extra}
+            fields = [f for f in ds.stored if f.name in arrays]
+            table = pa.Table.from_arrays(
+                [arrays[f.name].cast(f.type) for f in fields], schema=pa.schema(fields)
+            )
+            clean = table if n_ok == n else table.filter(ok)
+        if n_ok < n:
+            bad = pc.invert(ok)
+            raw = pa.table({c: batch.column("r_" + c) for c in self.present}).filter(bad)
+            rest = RawBatch(raw, pa.array(rows).filter(bad))
+        hashes = None
+        if clean is not None:
+            h = batch.column("h")
+            hashes = np.asarray((h if n_ok == n else h.filter(ok)).to_numpy(), dtype=np.uint64)
+        return ScanBatch(n, clean, rest, hashes)
