@@ -168,23 +168,54 @@ def epoch_s(ts: ir.TimestampValue, engine: str) -> ir.IntegerValue:
     return ts.truncate("s").epoch_seconds().cast("int64")
 
 
+EXCEPTION_REASONS = ("lost", "damaged", "shortage")
+# Event names the summary looks at, each with a small code: the event column is compared with
+# strings once per event (one CASE) and every aggregate then filters on the integer, which costs
+# a fifth of eleven string filters over 30 M events. Exceptions are coded by their reason.
+EVENT_CODES: dict[str, int] = {
+    name: i + 1
+    for i, name in enumerate(
+        dict.fromkeys(
+            ("accepted", "departed", "arrived", "out_for_delivery")
+            + DELIVERY_EVENTS
+            + ATTEMPT_EVENTS
+            + TERMINAL_EVENTS
+            + EXCLUDING_EVENTS
+        )
+    )
+}
+REASON_CODES: dict[str, int] = {
+    reason: len(EVENT_CODES) + i + 1 for i, reason in enumerate(EXCEPTION_REASONS)
+}
+
+
+def _codes(*names: str) -> list[int]:
+    return [EVENT_CODES[n] for n in names]
+
+
 def event_summary(events: ir.Table, as_of_s: int, engine: str) -> ir.Table:
     """One row per (brand, waybill_no) with the event times and flags the definitions need."""
     t = epoch_s(events.occurred_at, engine)
-    e = events.filter(events.event.notnull()).mutate(t=t).filter(ibis._.t <= as_of_s)
-    ev, reason = e.event, e.reason
+    exception = events.reason.cases(*REASON_CODES.items(), else_=0)
+    code = events.event.cases(*EVENT_CODES.items(), ("exception", exception), else_=0)
+    e = (
+        events.filter(events.event.notnull())
+        .select(*KEY, t=t, code=code.cast("int8"))
+        .filter(ibis._.t <= as_of_s)
+    )
+    c = e.code
     return e.group_by(list(KEY)).aggregate(
-        accepted_event_s=e.t.min(where=ev == "accepted"),
-        first_delivery_s=e.t.min(where=ev.isin(DELIVERY_EVENTS)),
-        first_attempt_s=e.t.min(where=ev.isin(ATTEMPT_EVENTS)),
-        first_terminal_s=e.t.min(where=ev.isin(TERMINAL_EVENTS)),
-        departed_s=e.t.min(where=ev == "departed"),
-        arrived_s=e.t.max(where=ev == "arrived"),
-        out_for_delivery_s=e.t.min(where=ev == "out_for_delivery"),
-        refused_or_forwarded=ev.isin(EXCLUDING_EVENTS).any(),
-        lost=((ev == "exception") & (reason == "lost")).any(),
-        damaged=((ev == "exception") & (reason == "damaged")).any(),
-        shortage=((ev == "exception") & (reason == "shortage")).any(),
+        accepted_event_s=e.t.min(where=c == EVENT_CODES["accepted"]),
+        first_delivery_s=e.t.min(where=c.isin(_codes(*DELIVERY_EVENTS))),
+        first_attempt_s=e.t.min(where=c.isin(_codes(*ATTEMPT_EVENTS))),
+        first_terminal_s=e.t.min(where=c.isin(_codes(*TERMINAL_EVENTS))),
+        departed_s=e.t.min(where=c == EVENT_CODES["departed"]),
+        arrived_s=e.t.max(where=c == EVENT_CODES["arrived"]),
+        out_for_delivery_s=e.t.min(where=c == EVENT_CODES["out_for_delivery"]),
+        refused_or_forwarded=c.isin(_codes(*EXCLUDING_EVENTS)).any(),
+        lost=(c == REASON_CODES["lost"]).any(),
+        damaged=(c == REASON_CODES["damaged"]).any(),
+        shortage=(c == REASON_CODES["shortage"]).any(),
     )
 
 
@@ -229,7 +260,7 @@ def build_items(
         "security", brands=brands, month_from=scope.first_month, month_to=scope.as_of_month
     )
 
-    engine = view.lake.backend.name
+    engine = view.table_backend.name
     w = waybills.mutate(accepted_s=epoch_s(waybills.accepted_at, engine))
     w = w.mutate(day_index=(w.accepted_s + UTC_OFFSET_SECONDS) // SECONDS_PER_DAY)
     w = w.filter(

@@ -20,6 +20,7 @@ import math
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,14 +93,18 @@ def aggregate_chunks(
     samples: dict[tuple[Any, ...], dict[str, list[np.ndarray]]] = {}
     m: Metrics | None = None
     names: list[str] = []
-    for chunk in chunks:
-        items = build_items(view, chunk, params)
+
+    def query(v: LakeView, chunk: ItemScope) -> ir.Table:
+        nonlocal m, names
+        items = build_items(v, chunk, params)
         keys = keys_of(items)
         names = list(keys)
         m = metrics(items, definitions, params)
         exprs = {**m.additive, **m.samples}
-        expr = items.group_by(**keys).aggregate(**exprs) if keys else items.aggregate(**exprs)
-        table = expr.to_pyarrow()
+        return items.group_by(**keys).aggregate(**exprs) if keys else items.aggregate(**exprs)
+
+    for table in chunk_results(view, chunks, query):
+        assert m is not None
         key_columns = [table[k].to_pylist() for k in names]
         additive = {n: table[n].to_pylist() for n in m.additive}
         lists = {n: _split(table[n]) for n in m.samples}
@@ -123,6 +128,77 @@ def aggregate_chunks(
             record[column] = float(np.quantile(flat, q)) if len(flat) else None
         records.append(m.expand(record))
     return records
+
+
+def chunk_results(
+    view: LakeView,
+    chunks: Sequence[ItemScope],
+    query: Callable[[LakeView, ItemScope], ir.Table],
+) -> Iterator[pa.Table]:
+    """The result of ``query`` for each chunk, in order.
+
+    On DuckDB, several chunks run side by side, one per core, each query single-threaded: a
+    hash aggregate run by two threads builds a table per thread over the same items and then
+    merges them, which measured 25 % more CPU time and a third more memory than one thread per
+    query (the per-item event aggregate dominates). The queries run on a scratch in-memory
+    DuckDB of their own (``threads`` is a setting of the whole database), with the lake
+    connection's memory limit; the results are combined while the next chunks run."""
+    backend = view.table_backend
+    workers = min(len(chunks), _duckdb_threads(backend)) if backend.name == "duckdb" else 1
+    if workers < 2:
+        for chunk in chunks:
+            yield query(view, chunk).to_pyarrow()
+        return
+    import ibis
+
+    limit = backend.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    pool_backend = ibis.duckdb.connect(threads=1)
+    try:
+        pool_backend.raw_sql(f"SET memory_limit = '{limit[0]}'" if limit else "SELECT 1")
+        pool_backend.raw_sql("SET TimeZone = 'UTC'")
+        local = dataclasses.replace(view, backend=pool_backend, _tables={})
+        exprs = [query(local, chunk) for chunk in chunks]
+        sqls = [str(pool_backend.compile(expr)) for expr in exprs]
+        setups = [_setup(pool_backend, expr) for expr in exprs]
+
+        def run(i: int) -> pa.Table:
+            cursor = pool_backend.con.cursor()  # a connection of its own to the scratch database
+            try:
+                for step in setups[i]:
+                    step(cursor)
+                table = cursor.sql(sqls[i]).to_arrow_table()
+            finally:
+                cursor.close()
+            return table.cast(exprs[i].schema().to_pyarrow())
+
+        with ThreadPoolExecutor(workers) as pool:
+            yield from pool.map(run, range(len(chunks)))
+    finally:
+        pool_backend.disconnect()
+
+
+def _setup(backend: Any, expr: ir.Table) -> list[Callable[[Any], Any]]:
+    """How to make the tables ``expr`` reads visible to another connection: Ibis registers
+    Parquet files as temporary views and in-memory tables on its own connection only."""
+    import ibis.expr.operations as ops
+
+    steps: list[Callable[[Any], Any]] = []
+    for node in expr.op().find((ops.DatabaseTable, ops.InMemoryTable)):
+        if isinstance(node, ops.InMemoryTable):
+            data = node.data.to_pyarrow(node.schema)
+            steps.append(lambda cursor, name=node.name, data=data: cursor.register(name, data))
+            continue
+        row = backend.con.execute(
+            "SELECT sql FROM duckdb_views() WHERE temporary AND view_name = ?", [node.name]
+        ).fetchone()
+        if row is not None:
+            steps.append(lambda cursor, sql=row[0]: cursor.execute(sql))
+    return steps
+
+
+def _duckdb_threads(backend: Any) -> int:
+    row = backend.con.execute("SELECT current_setting('threads')").fetchone()
+    return int(row[0]) if row else 1
 
 
 def _split(column: pa.ChunkedArray) -> list[np.ndarray]:
