@@ -152,6 +152,13 @@ class ItemScope:
     brands: tuple[str, ...] | None = None
     bucket: int = 0  # with buckets > 1: only items whose waybill number hashes to this bucket
     buckets: int = 1
+    # Every file read is of one brand (a chunk of one brand, or a query run once per brand):
+    # events are matched to their waybill on the waybill number alone, a cheaper key.
+    one_brand: bool = False
+
+    @property
+    def key(self) -> list[str]:
+        return ["waybill_no"] if self.one_brand else list(KEY)
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")
@@ -176,11 +183,16 @@ EVENT_CODES: dict[str, int] = {
     name: i + 1
     for i, name in enumerate(
         dict.fromkeys(
-            ("accepted", "departed", "arrived", "out_for_delivery")
-            + DELIVERY_EVENTS
-            + ATTEMPT_EVENTS
-            + TERMINAL_EVENTS
-            + EXCLUDING_EVENTS
+            (
+                "accepted",
+                "departed",
+                "arrived",
+                "out_for_delivery",
+                *DELIVERY_EVENTS,
+                *ATTEMPT_EVENTS,
+                *TERMINAL_EVENTS,
+                *EXCLUDING_EVENTS,
+            )
         )
     )
 }
@@ -193,18 +205,21 @@ def _codes(*names: str) -> list[int]:
     return [EVENT_CODES[n] for n in names]
 
 
-def event_summary(events: ir.Table, as_of_s: int, engine: str) -> ir.Table:
-    """One row per (brand, waybill_no) with the event times and flags the definitions need."""
+def event_summary(
+    events: ir.Table, as_of_s: int, engine: str, key: Sequence[str] = KEY
+) -> ir.Table:
+    """One row per ``key`` (brand, waybill_no) with the event times and flags the definitions
+    need."""
     t = epoch_s(events.occurred_at, engine)
     exception = events.reason.cases(*REASON_CODES.items(), else_=0)
     code = events.event.cases(*EVENT_CODES.items(), ("exception", exception), else_=0)
     e = (
         events.filter(events.event.notnull())
-        .select(*KEY, t=t, code=code.cast("int8"))
+        .select(*key, t=t, code=code.cast("int8"))
         .filter(ibis._.t <= as_of_s)
     )
     c = e.code
-    return e.group_by(list(KEY)).aggregate(
+    return e.group_by(list(key)).aggregate(
         accepted_event_s=e.t.min(where=c == EVENT_CODES["accepted"]),
         first_delivery_s=e.t.min(where=c.isin(_codes(*DELIVERY_EVENTS))),
         first_attempt_s=e.t.min(where=c.isin(_codes(*ATTEMPT_EVENTS))),
@@ -219,10 +234,13 @@ def event_summary(events: ir.Table, as_of_s: int, engine: str) -> ir.Table:
     )
 
 
-def security_summary(security: ir.Table, as_of_s: int, engine: str) -> ir.Table:
-    """One row per (brand, waybill_no): whether an inspection / X-ray record exists by ``as_of``."""
+def security_summary(
+    security: ir.Table, as_of_s: int, engine: str, key: Sequence[str] = KEY
+) -> ir.Table:
+    """One row per ``key`` (brand, waybill_no): whether an inspection / X-ray record exists by
+    ``as_of``."""
     s = security.mutate(t=epoch_s(security.checked_at, engine)).filter(ibis._.t <= as_of_s)
-    return s.group_by(list(KEY)).aggregate(
+    return s.group_by(list(key)).aggregate(
         inspection_record=(s.kind == "inspection").any(),
         xray_record=(s.kind == "xray").any(),
     )
@@ -274,7 +292,8 @@ def build_items(
         w = w.filter(_bucket(w.waybill_no, scope.buckets) == scope.bucket)
         events = events.filter(_bucket(events.waybill_no, scope.buckets) == scope.bucket)
         security = security.filter(_bucket(security.waybill_no, scope.buckets) == scope.bucket)
-    keys = w.select(*KEY)
+    key = scope.key
+    keys = w.select(*key)
     # Events of months well after the scope belong mostly to later items: drop those before
     # aggregating. When the events read end in the month after the scope, nearly all are ours
     # and the semi-join would cost more than it saves.
@@ -284,12 +303,12 @@ def build_items(
         for f in view.files("events", brands=brands, month_from=scope.first_month)
         if f.month <= scope.as_of_month
     ):
-        events = events.semi_join(keys, list(KEY))
-        security = security.semi_join(keys, list(KEY))
-    es = event_summary(events, scope.as_of_s, engine)
-    ss = security_summary(security, scope.as_of_s, engine)
+        events = events.semi_join(keys, key)
+        security = security.semi_join(keys, key)
+    es = event_summary(events, scope.as_of_s, engine, key)
+    ss = security_summary(security, scope.as_of_s, engine, key)
 
-    j = w.left_join(es, list(KEY)).left_join(ss, list(KEY))
+    j = w.left_join(es, key).left_join(ss, key)
     same_city = j.scope == "same_city"
     intercity = j.scope == "intercity"
     domestic = same_city | intercity
