@@ -186,6 +186,7 @@ def chunk_results(
         if limit:
             pool_backend.raw_sql(f"SET memory_limit = '{limit[0]}'")
         pool_backend.raw_sql("SET TimeZone = 'UTC'")
+        pool_backend.raw_sql("SET preserve_insertion_order = false")  # aggregates: no order
         template = _ChunkTables(view.lake, view.version, view.exact, backend=pool_backend)
         expr = query(template, dataclasses.replace(chunks[0], brands=None, bucket=0, buckets=1))
         sql = str(pool_backend.compile(expr))
