@@ -355,7 +355,10 @@ WITH w AS (
            coalesce(inspected, false) OR coalesce(insp_rec, false) AS insp,
            coalesce(xray, false) OR coalesce(xray_rec, false) AS xr,
            transport IN ('air', 'rail') OR scope = 'international'
-             OR (scope IN ('same_city', 'intercity') AND coalesce(op <> dp, false)) AS xreq
+             OR (scope IN ('same_city', 'intercity') AND coalesce(op <> dp, false)) AS xreq,
+           coalesce(length(sender_id_no_hash) > 0, false)
+             AND sender_id_type IN ('resident_id', 'temp_resident_id') AS idc,
+           sender_id_valid
     FROM w2 LEFT JOIN e USING (brand, waybill_no) LEFT JOIN s USING (brand, waybill_no)
 ), f AS (
     SELECT *, domestic AND NOT rf AS timed, ic AND NOT rf AS timed_ic,
@@ -394,7 +397,9 @@ SELECT brand, county, day, count(*) AS items,
        count(*) FILTER (WHERE insp) AS insp_num,
        count(*) FILTER (WHERE xr) AS xr_num,
        count(*) FILTER (WHERE xreq) AS xreq_den,
-       count(*) FILTER (WHERE xreq AND xr) AS xreq_num
+       count(*) FILTER (WHERE xreq AND xr) AS xreq_num,
+       count(*) FILTER (WHERE idc) AS idc_den,
+       count(*) FILTER (WHERE idc AND NOT coalesce(sender_id_valid, true)) AS idc_num
 FROM f GROUP BY brand, county, day
 """
 
@@ -434,6 +439,7 @@ def _finish(r: dict[str, Any]) -> dict[str, Any]:
         "inspection_rate": ratio("insp_num", "items"),
         "xray_rate": ratio("xr_num", "items"),
         "xray_required_rate": ratio("xreq_num", "xreq_den"),
+        "id_invalid_rate": ratio("idc_num", "idc_den"),
     }
 
 
@@ -563,6 +569,7 @@ def run_pandas(home: Path, start: dt.date, end: dt.date, as_of: dt.datetime) -> 
     well = i["sender_id_no_hash"].str.len().fillna(0).gt(0) & np.where(
         checked, valid.fillna(False), valid.fillna(True)
     )
+    idc = i["sender_id_no_hash"].str.len().fillna(0).gt(0) & checked
     rn = (
         (i["sender_kind"] == "letter")
         | ((i["sender_kind"] == "agreement_customer")
@@ -601,6 +608,7 @@ def run_pandas(home: Path, start: dt.date, end: dt.date, as_of: dt.datetime) -> 
             "ew_num": i["e_waybill"].fillna(False).astype(bool),
             "rn_num": rn, "insp_num": i["inspected"].fillna(False).astype(bool) | i["insp_rec"],
             "xr_num": xr, "xreq_den": xreq, "xreq_num": xreq & xr,
+            "idc_den": idc, "idc_num": idc & ~valid.fillna(True).astype(bool),
         }
     )  # fmt: skip
     sums = cols.groupby(list(KEYS), sort=False).sum()

@@ -129,8 +129,8 @@ def evaluate(
     defs = [definition(c) for c in codes] if codes else list(registry().values())
     view = LakeView.current(ctx.lake)
     scope = scope_for_dates(date_from, date_to, as_of, brands)
-    size = chunk_items if chunk_items is not None else default_chunk_items(view)
-    chunks = plan_chunks(view, scope, size)
+    size = chunk_items if chunk_items is not None else default_chunk_items(view, staged=False)
+    chunks = plan_chunks(view, scope, size, one_brand=True)
 
     def keys(items: ir.Table) -> dict[str, ir.Value]:
         return {d.name: d.key(items) for d in by}

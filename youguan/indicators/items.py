@@ -152,6 +152,13 @@ class ItemScope:
     brands: tuple[str, ...] | None = None
     bucket: int = 0  # with buckets > 1: only items whose waybill number hashes to this bucket
     buckets: int = 1
+    # Every file read is of one brand (a chunk of one brand, or a query run once per brand):
+    # events are matched to their waybill on the waybill number alone, a cheaper key.
+    one_brand: bool = False
+
+    @property
+    def key(self) -> list[str]:
+        return ["waybill_no"] if self.one_brand else list(KEY)
 
 
 @ibis.udf.scalar.builtin(name="epoch_us")
@@ -168,30 +175,72 @@ def epoch_s(ts: ir.TimestampValue, engine: str) -> ir.IntegerValue:
     return ts.truncate("s").epoch_seconds().cast("int64")
 
 
-def event_summary(events: ir.Table, as_of_s: int, engine: str) -> ir.Table:
-    """One row per (brand, waybill_no) with the event times and flags the definitions need."""
+EXCEPTION_REASONS = ("lost", "damaged", "shortage")
+# Event names the summary looks at, each with a small code: the event column is compared with
+# strings once per event (one CASE) and every aggregate then filters on the integer, which costs
+# a fifth of eleven string filters over 30 M events. Exceptions are coded by their reason.
+EVENT_CODES: dict[str, int] = {
+    name: i + 1
+    for i, name in enumerate(
+        dict.fromkeys(
+            (
+                "accepted",
+                "departed",
+                "arrived",
+                "out_for_delivery",
+                *DELIVERY_EVENTS,
+                *ATTEMPT_EVENTS,
+                *TERMINAL_EVENTS,
+                *EXCLUDING_EVENTS,
+            )
+        )
+    )
+}
+REASON_CODES: dict[str, int] = {
+    reason: len(EVENT_CODES) + i + 1 for i, reason in enumerate(EXCEPTION_REASONS)
+}
+
+
+def _codes(*names: str) -> list[int]:
+    return [EVENT_CODES[n] for n in names]
+
+
+def event_summary(
+    events: ir.Table, as_of_s: int, engine: str, key: Sequence[str] = KEY
+) -> ir.Table:
+    """One row per ``key`` (brand, waybill_no) with the event times and flags the definitions
+    need."""
     t = epoch_s(events.occurred_at, engine)
-    e = events.filter(events.event.notnull()).mutate(t=t).filter(ibis._.t <= as_of_s)
-    ev, reason = e.event, e.reason
-    return e.group_by(list(KEY)).aggregate(
-        accepted_event_s=e.t.min(where=ev == "accepted"),
-        first_delivery_s=e.t.min(where=ev.isin(DELIVERY_EVENTS)),
-        first_attempt_s=e.t.min(where=ev.isin(ATTEMPT_EVENTS)),
-        first_terminal_s=e.t.min(where=ev.isin(TERMINAL_EVENTS)),
-        departed_s=e.t.min(where=ev == "departed"),
-        arrived_s=e.t.max(where=ev == "arrived"),
-        out_for_delivery_s=e.t.min(where=ev == "out_for_delivery"),
-        refused_or_forwarded=ev.isin(EXCLUDING_EVENTS).any(),
-        lost=((ev == "exception") & (reason == "lost")).any(),
-        damaged=((ev == "exception") & (reason == "damaged")).any(),
-        shortage=((ev == "exception") & (reason == "shortage")).any(),
+    exception = events.reason.cases(*REASON_CODES.items(), else_=0)
+    code = events.event.cases(*EVENT_CODES.items(), ("exception", exception), else_=0)
+    e = (
+        events.filter(events.event.notnull())
+        .select(*key, t=t, code=code.cast("int8"))
+        .filter(ibis._.t <= as_of_s)
+    )
+    c = e.code
+    return e.group_by(list(key)).aggregate(
+        accepted_event_s=e.t.min(where=c == EVENT_CODES["accepted"]),
+        first_delivery_s=e.t.min(where=c.isin(_codes(*DELIVERY_EVENTS))),
+        first_attempt_s=e.t.min(where=c.isin(_codes(*ATTEMPT_EVENTS))),
+        first_terminal_s=e.t.min(where=c.isin(_codes(*TERMINAL_EVENTS))),
+        departed_s=e.t.min(where=c == EVENT_CODES["departed"]),
+        arrived_s=e.t.max(where=c == EVENT_CODES["arrived"]),
+        out_for_delivery_s=e.t.min(where=c == EVENT_CODES["out_for_delivery"]),
+        refused_or_forwarded=c.isin(_codes(*EXCLUDING_EVENTS)).any(),
+        lost=(c == REASON_CODES["lost"]).any(),
+        damaged=(c == REASON_CODES["damaged"]).any(),
+        shortage=(c == REASON_CODES["shortage"]).any(),
     )
 
 
-def security_summary(security: ir.Table, as_of_s: int, engine: str) -> ir.Table:
-    """One row per (brand, waybill_no): whether an inspection / X-ray record exists by ``as_of``."""
+def security_summary(
+    security: ir.Table, as_of_s: int, engine: str, key: Sequence[str] = KEY
+) -> ir.Table:
+    """One row per ``key`` (brand, waybill_no): whether an inspection / X-ray record exists by
+    ``as_of``."""
     s = security.mutate(t=epoch_s(security.checked_at, engine)).filter(ibis._.t <= as_of_s)
-    return s.group_by(list(KEY)).aggregate(
+    return s.group_by(list(key)).aggregate(
         inspection_record=(s.kind == "inspection").any(),
         xray_record=(s.kind == "xray").any(),
     )
@@ -229,7 +278,7 @@ def build_items(
         "security", brands=brands, month_from=scope.first_month, month_to=scope.as_of_month
     )
 
-    engine = view.lake.backend.name
+    engine = view.table_backend.name
     w = waybills.mutate(accepted_s=epoch_s(waybills.accepted_at, engine))
     w = w.mutate(day_index=(w.accepted_s + UTC_OFFSET_SECONDS) // SECONDS_PER_DAY)
     w = w.filter(
@@ -243,7 +292,8 @@ def build_items(
         w = w.filter(_bucket(w.waybill_no, scope.buckets) == scope.bucket)
         events = events.filter(_bucket(events.waybill_no, scope.buckets) == scope.bucket)
         security = security.filter(_bucket(security.waybill_no, scope.buckets) == scope.bucket)
-    keys = w.select(*KEY)
+    key = scope.key
+    keys = w.select(*key)
     # Events of months well after the scope belong mostly to later items: drop those before
     # aggregating. When the events read end in the month after the scope, nearly all are ours
     # and the semi-join would cost more than it saves.
@@ -253,12 +303,12 @@ def build_items(
         for f in view.files("events", brands=brands, month_from=scope.first_month)
         if f.month <= scope.as_of_month
     ):
-        events = events.semi_join(keys, list(KEY))
-        security = security.semi_join(keys, list(KEY))
-    es = event_summary(events, scope.as_of_s, engine)
-    ss = security_summary(security, scope.as_of_s, engine)
+        events = events.semi_join(keys, key)
+        security = security.semi_join(keys, key)
+    es = event_summary(events, scope.as_of_s, engine, key)
+    ss = security_summary(security, scope.as_of_s, engine, key)
 
-    j = w.left_join(es, list(KEY)).left_join(ss, list(KEY))
+    j = w.left_join(es, key).left_join(ss, key)
     same_city = j.scope == "same_city"
     intercity = j.scope == "intercity"
     domestic = same_city | intercity

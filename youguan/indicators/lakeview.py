@@ -19,6 +19,7 @@ from youguan.lake.models import LakeFile
 from youguan.lake.store import FileInfo, Lake
 
 if TYPE_CHECKING:
+    import ibis
     import ibis.expr.types as ir
 
 
@@ -27,6 +28,9 @@ class LakeView:
     lake: Lake
     version: int
     exact: bool = True  # False: files of this version were replaced; the current files are read
+    # The engine its tables are read with: the lake's own unless given (see
+    # :func:`youguan.indicators.staging.aggregate_chunks`, which reads chunks on a pool).
+    backend: ibis.BaseBackend | None = field(default=None, repr=False)
     _tables: dict[tuple[str, tuple[str, ...]], ir.Table] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -70,6 +74,10 @@ class LakeView:
             out.append(f)
         return out
 
+    @property
+    def table_backend(self) -> ibis.BaseBackend:
+        return self.backend if self.backend is not None else self.lake.backend
+
     def months(self, dataset_name: str) -> list[str]:
         return sorted({f.month for f in self.files(dataset_name)})
 
@@ -89,5 +97,5 @@ class LakeView:
         paths = tuple(str(f.path) for f in files)
         key = (ds.name, paths)
         if key not in self._tables:
-            self._tables[key] = parquet_table(self.lake.backend, ds, list(paths))
+            self._tables[key] = parquet_table(self.table_backend, ds, list(paths))
         return self._tables[key]
