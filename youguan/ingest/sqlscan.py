@@ -153,6 +153,11 @@ def _brand_codes(brand: str) -> tuple[pa.Array, pa.Array, pa.Array]:
     return pa.array(codes, pa.string()), cw.events.take(sel), cw.reasons.take(sel)
 
 
+@cache
+def _listed(values: tuple[str, ...]) -> pa.Array:
+    return pa.array(values, pa.string())
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -216,7 +221,6 @@ class SqlScan:
             "columns": {n: "VARCHAR" for n in self.names},
             "delim": self._delimiter,
             "brand": self.brand,
-            "brands": list(brands()),
             "earliest": EARLIEST.astimezone(dt.UTC).replace(tzinfo=None),
             "latest": (self.now + CLOCK_SKEW).astimezone(dt.UTC).replace(tzinfo=None),
             "plain_time": _PLAIN_TIME,
@@ -224,54 +228,53 @@ class SqlScan:
         select: list[str] = []
         typed: list[str] = []  # columns whose clean value DuckDB computes
         inner = ["*"]  # helper values computed once per row (DuckDB does not share them)
+        shift = ["*"]  # values computed from those
         checks: list[str] = []
         stored: dict[str, str] = {}  # a clean row's stored value of each column
         for col in ds.columns:
             v = stored[col.name] = (
                 _ident(col.name) if col.name in self.present else "(NULL::VARCHAR)"
             )
-            if col.name == "brand":
-                filled = stored["brand"] = f"coalesce({v}, $brand)"
-                checks.append(
-                    f"coalesce(list_contains($brands, {filled}) "
-                    f"AND ($brand IS NULL OR {v} IS NULL OR {v} = $brand), false)"
-                )
+            if col.name == "brand":  # listed brands are checked in Arrow (see ``split``)
+                stored["brand"] = f"coalesce({v}, $brand)"
             elif col.kind is ColumnKind.TIMESTAMP:
-                # a naive time is Beijing wall time; an offset DuckDB applies itself
-                parsed = _ident("ts_" + col.name)
-                inner.append(f"try_cast({v} AS TIMESTAMPTZ) AS {parsed}")
-                utc = f"({parsed} - to_hours(CASE WHEN strlen({v}) = 19 THEN 8 ELSE 0 END))"
+                # The wall time as written: a cast to TIMESTAMP ignores the ``+08:00`` or ``Z``
+                # the pattern allows (cheaper than TIMESTAMPTZ's parse). Naive and ``+08:00``
+                # times are Beijing wall time, ``Z`` (20 characters) UTC. The instant goes out
+                # as a plain TIMESTAMP holding UTC (Arrow tags it UTC at no cost; DuckDB hashes
+                # TIMESTAMP and TIMESTAMPTZ alike).
+                wall = _ident("ts_" + col.name)
+                inner.append(f"try_cast({v} AS TIMESTAMP) AS {wall}")
+                utc = _ident("t_" + col.name)
+                shift.append(
+                    f"{wall} - to_hours(CASE WHEN strlen({v}) = 20 THEN 0 ELSE 8 END) AS {utc}"
+                )
                 stored[col.name] = utc
-                select.append(f"{utc} AS {_ident('t_' + col.name)}")
                 typed.append(col.name)
                 if col.name == ds.time_column:
                     # the Beijing month: the text's own for Beijing times, shifted for UTC ones
                     select.append(
-                        f"CASE WHEN ends_with({v}, 'Z') THEN strftime({parsed} + INTERVAL 8 HOUR, "
+                        f"CASE WHEN strlen({v}) = 20 THEN strftime({wall} + INTERVAL 8 HOUR, "
                         f"'%Y-%m') ELSE left({v}, 7) END AS month"
                     )
                 plain = (
                     f"(regexp_matches({v}, $plain_time) "
-                    f"AND {utc} BETWEEN $earliest::TIMESTAMPTZ AND $latest::TIMESTAMPTZ)"
+                    f"AND {utc} BETWEEN $earliest::TIMESTAMP AND $latest::TIMESTAMP)"
                 )
                 checks.append(
                     f"coalesce({plain}, false)" if col.required else f"({v} IS NULL OR {plain})"
                 )
-            elif col.division is not None:
+            elif col.division is not None or col.allowed is not None:
                 continue  # looked up in Arrow (see ``split``)
             else:
-                if col.allowed is not None:
-                    params[f"allowed_{col.name}"] = list(col.allowed)
-                    test = f"list_contains($allowed_{col.name}, {v})"
-                else:
-                    first, last = _ident("a_" + col.name), _ident("z_" + col.name)
-                    inner.append(f"ord({v}) AS {first}, ord({v}[-1]) AS {last}")
-                    test = (
-                        f"(strlen({v}) > 0 AND {_PLAIN_END.format(c=first)} AND "
-                        f"{_PLAIN_END.format(c=last)} AND "
-                        f"(strlen({v}) <= {int(col.max_length)} "
-                        f"OR length({v}) <= {int(col.max_length)}))"
-                    )
+                first, last = _ident("a_" + col.name), _ident("z_" + col.name)
+                inner.append(f"ord({v}) AS {first}, ord({v}[-1]) AS {last}")
+                test = (
+                    f"(strlen({v}) > 0 AND {_PLAIN_END.format(c=first)} AND "
+                    f"{_PLAIN_END.format(c=last)} AND "
+                    f"(strlen({v}) <= {int(col.max_length)} "
+                    f"OR length({v}) <= {int(col.max_length)}))"
+                )
                 checks.append(
                     f"coalesce({test}, false)" if col.required else f"({v} IS NULL OR {test})"
                 )
@@ -289,7 +292,8 @@ class SqlScan:
         outer += ["month", "h", "ok"]
         # identifiers are the dataset's and ours; every value is a parameter
         inner_sql = f"SELECT {', '.join(inner)} FROM {scan}"  # noqa: S608
-        mid_sql = f"SELECT *, {', '.join(select)}, {ok} AS ok FROM ({inner_sql})"  # noqa: S608
+        shift_sql = f"SELECT {', '.join(shift)} FROM ({inner_sql})"  # noqa: S608
+        mid_sql = f"SELECT *, {', '.join(select)}, {ok} AS ok FROM ({shift_sql})"  # noqa: S608
         sql = f"SELECT {', '.join(outer)} FROM ({mid_sql})"  # noqa: S608
         return sql, params
 
@@ -392,6 +396,19 @@ class SqlScan:
                 values[col.name] = pa.nulls(n, col.arrow_type)
         if self.brand is not None:  # the submitting brand fills empty brands
             values["brand"] = pc.fill_null(values["brand"], self.brand)
+        # listed values spelled exactly as listed: brands (the submitting one, when given)
+        # and allowed values (a hash look-up each, cheaper here than in DuckDB)
+        for col in ds.columns:
+            if col.name == "brand":
+                listed = pc.is_in(values["brand"], value_set=_listed(tuple(brands())))
+                if self.brand is not None:
+                    listed = pc.and_(listed, pc.equal(values["brand"], self.brand))
+                ok = pc.and_(ok, listed)
+            elif col.allowed is not None:
+                listed = pc.is_in(values[col.name], value_set=_listed(col.allowed))
+                if not col.required:
+                    listed = pc.or_(pc.is_null(values[col.name]), listed)
+                ok = pc.and_(ok, listed)
         for col in ds.columns:
             if col.division is not None:
                 keys, read, padded = division_lookup()
