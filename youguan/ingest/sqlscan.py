@@ -91,9 +91,10 @@ class ScanBatch:
     ``batch_id``), and the others as read, for the Arrow validation."""
 
     rows: int
-    clean: pa.Table | None
+    clean: pa.Table | None  # every row of the slice typed; only those in ``keep`` are clean
     rest: RawBatch | None
     hashes: np.ndarray | None = None  # the clean rows' seen-filter hashes
+    keep: np.ndarray | None = None  # which rows of ``clean`` are clean (None: all)
 
 
 def eligible(ds: Dataset, source: Source) -> bool:
@@ -425,20 +426,22 @@ class SqlScan:
         rows = np.arange(start, start + n, dtype=np.int64)
         extra["source_row"] = pa.array(rows)
         n_ok = int(pc.sum(ok).as_py() or 0)
-        clean = rest = None
+        clean = rest = hashes = keep = None
         if n_ok:
+            # not filtered here: the writer's split into main and suspect rows (after the seen
+            # filter) removes the other rows in the same pass (one copy of the columns)
             arrays = {**values, **extra}
             fields = [f for f in ds.stored if f.name in arrays]
-            table = pa.Table.from_arrays(
+            clean = pa.Table.from_arrays(
                 [arrays[f.name].cast(f.type) for f in fields], schema=pa.schema(fields)
             )
-            clean = table if n_ok == n else table.filter(ok)
+            h = np.asarray(batch.column("h").to_numpy(), dtype=np.uint64)
+            if n_ok < n:
+                keep = pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+                h = h[keep]
+            hashes = h
         if n_ok < n:
             bad = pc.invert(ok)
             raw = pa.table({c: batch.column("r_" + c) for c in self.present}).filter(bad)
             rest = RawBatch(raw, pa.array(rows).filter(bad))
-        hashes = None
-        if clean is not None:
-            h = batch.column("h")
-            hashes = np.asarray((h if n_ok == n else h.filter(ok)).to_numpy(), dtype=np.uint64)
-        return ScanBatch(n, clean, rest, hashes)
+        return ScanBatch(n, clean, rest, hashes, keep)
