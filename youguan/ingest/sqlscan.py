@@ -373,11 +373,16 @@ class SqlScan:
         if pc.any(rest).as_py():
             sel = pa.array(np.flatnonzero(rest.to_numpy(zero_copy_only=False)))
             m_event, m_reason, found = map_events(brand.take(sel), code.take(sel), text.take(sel))
-            event = pc.replace_with_mask(event, rest, m_event)
-            reason = pc.replace_with_mask(
-                reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
-            )
-            mapped = pc.replace_with_mask(mapped, rest, found)
+            # these rows hold no event, their own reason and ``mapped`` false so far: only
+            # what ``map_events`` found changes them (often nothing: codes it does not know)
+            if m_event.null_count < len(m_event):
+                event = pc.replace_with_mask(event, rest, m_event)
+            if m_reason.null_count < len(m_reason):
+                reason = pc.replace_with_mask(
+                    reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
+                )
+            if pc.any(found).as_py():
+                mapped = pc.replace_with_mask(mapped, rest, found)
         values["event"], values["reason"] = event, reason
         return ok, mapped
 
