@@ -159,6 +159,11 @@ def _listed(values: tuple[str, ...]) -> pa.Array:
     return pa.array(values, pa.string())
 
 
+def _coalesce(given: pa.Array, other: pa.Array) -> pa.Array:
+    """``coalesce`` of two string arrays, without a pass when nothing is given (raw codes)."""
+    return other if given.null_count == len(given) else pc.coalesce(given, other)
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -366,8 +371,8 @@ class SqlScan:
         by_code = pc.is_valid(idx)
         described = pc.or_(pc.is_valid(code), pc.is_valid(text))
         ok = pc.and_(ok, pc.or_(pc.or_(given, by_code), described))
-        event = pc.coalesce(values["event"], pc.take(events, idx))
-        reason = pc.coalesce(values["reason"], pc.take(reasons, idx))
+        event = _coalesce(values["event"], pc.take(events, idx))
+        reason = _coalesce(values["reason"], pc.take(reasons, idx))
         mapped = pc.or_(given, by_code)
         rest = pc.and_(ok, pc.invert(mapped))
         if pc.any(rest).as_py():
