@@ -14,13 +14,13 @@ common, unambiguous shape for which the result of the Arrow rules is known in ad
 
 For those rows DuckDB also produces the typed values (the instant in UTC, its Beijing month)
 and the seen filter's key hash. The look-ups stay in Arrow (hash look-ups, a handful of calls
-per batch): division codes, through a table of every known code and its GB/T 2260 zero-padded
-spellings, and the crosswalk (a raw code spelled as listed; anything else through
-``map_events`` itself, as in the Arrow path). Every other row — anything unusual, invalid or
-merely not plainly clean — goes, with its text as read, through the unchanged Arrow validation,
-which produces the same rejections, row numbers, codes and messages as before. The split is
-only an optimisation: the SQL test admits a subset of the rows that Arrow accepts, and produces
-for them exactly the values Arrow would.
+per batch): brands and allowed values, division codes, through a table of every known code and
+its GB/T 2260 zero-padded spellings, and the crosswalk (a raw code spelled as listed; anything
+else through ``map_events`` itself, as in the Arrow path). Every other row — anything unusual,
+invalid or merely not plainly clean — goes, with its text as read, through the unchanged Arrow
+validation, which produces the same rejections, row numbers, codes and messages as before. The
+split is only an optimisation: the SQL test admits a subset of the rows that Arrow accepts, and
+produces for them exactly the values Arrow would.
 
 Eligible: UTF-8 CSV/TSV files of datasets without personal data whose columns are text or
 timestamps (events, security records). When DuckDB's strict reader refuses the file (a record
