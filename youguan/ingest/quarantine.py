@@ -70,14 +70,18 @@ class QuarantineWriter:
                 "codes": pc.binary_join(grouped["code_list"], SEP),
                 "messages": pc.binary_join(grouped["message_list"], SEP),
             }
-        )
-        joined = summary.join(values, keys="row", join_type="left outer").sort_by("row")
+        ).sort_by("row")
+        # each rejected row's values (none for a malformed record): a look-up by row number,
+        # which is unique in ``values`` (a join costs an Acero plan per batch)
+        at = pc.index_in(summary["row"], value_set=pa.chunked_array(values["row"]).combine_chunks())
         columns = []
         for f in self.schema:
-            if f.name in joined.column_names:
-                columns.append(joined[f.name].cast(f.type))
+            if f.name in summary.column_names:
+                columns.append(summary[f.name].cast(f.type))
+            elif f.name in values.column_names:
+                columns.append(values[f.name].take(at).cast(f.type))
             else:
-                columns.append(pa.nulls(joined.num_rows, f.type))
+                columns.append(pa.nulls(summary.num_rows, f.type))
         table = pa.Table.from_arrays(columns, schema=self.schema)
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)

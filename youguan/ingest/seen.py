@@ -85,11 +85,7 @@ class SeenFilter:
         """:meth:`suspects` for hashes (or their probes) already computed; batches must come
         in file order."""
         p = h if isinstance(h, Probes) else self.probes(h)
-        current = self.words[p.words]
-        seen = (current & p.bits) == p.bits
-        self.words[p.words] = current | p.bits
-        # keys of one batch sharing a word: the last assignment wins, add the others' bits
-        lost = (self.words[p.words] & p.bits) != p.bits
-        if lost.any():
-            np.bitwise_or.at(self.words, p.words[lost], p.bits[lost])
+        seen = (self.words[p.words] & p.bits) == p.bits
+        # unbuffered: keys of one batch sharing a word all add their bits (one pass)
+        np.bitwise_or.at(self.words, p.words, p.bits)
         return seen | p.repeat

@@ -14,13 +14,13 @@ common, unambiguous shape for which the result of the Arrow rules is known in ad
 
 For those rows DuckDB also produces the typed values (the instant in UTC, its Beijing month)
 and the seen filter's key hash. The look-ups stay in Arrow (hash look-ups, a handful of calls
-per batch): division codes, through a table of every known code and its GB/T 2260 zero-padded
-spellings, and the crosswalk (a raw code spelled as listed; anything else through
-``map_events`` itself, as in the Arrow path). Every other row — anything unusual, invalid or
-merely not plainly clean — goes, with its text as read, through the unchanged Arrow validation,
-which produces the same rejections, row numbers, codes and messages as before. The split is
-only an optimisation: the SQL test admits a subset of the rows that Arrow accepts, and produces
-for them exactly the values Arrow would.
+per batch): brands and allowed values, division codes, through a table of every known code and
+its GB/T 2260 zero-padded spellings, and the crosswalk (a raw code spelled as listed; anything
+else through ``map_events`` itself, as in the Arrow path). Every other row — anything unusual,
+invalid or merely not plainly clean — goes, with its text as read, through the unchanged Arrow
+validation, which produces the same rejections, row numbers, codes and messages as before. The
+split is only an optimisation: the SQL test admits a subset of the rows that Arrow accepts, and
+produces for them exactly the values Arrow would.
 
 Eligible: UTF-8 CSV/TSV files of datasets without personal data whose columns are text or
 timestamps (events, security records). When DuckDB's strict reader refuses the file (a record
@@ -91,9 +91,10 @@ class ScanBatch:
     ``batch_id``), and the others as read, for the Arrow validation."""
 
     rows: int
-    clean: pa.Table | None
+    clean: pa.Table | None  # every row of the slice typed; only those in ``keep`` are clean
     rest: RawBatch | None
     hashes: np.ndarray | None = None  # the clean rows' seen-filter hashes
+    keep: np.ndarray | None = None  # which rows of ``clean`` are clean (None: all)
 
 
 def eligible(ds: Dataset, source: Source) -> bool:
@@ -151,6 +152,16 @@ def _brand_codes(brand: str) -> tuple[pa.Array, pa.Array, pa.Array]:
     sel = [i for i, c in zip(sel, codes, strict=True) if c == c.strip().upper()]
     codes = [keys[i][len(prefix) :] for i in sel]
     return pa.array(codes, pa.string()), cw.events.take(sel), cw.reasons.take(sel)
+
+
+@cache
+def _listed(values: tuple[str, ...]) -> pa.Array:
+    return pa.array(values, pa.string())
+
+
+def _coalesce(given: pa.Array, other: pa.Array) -> pa.Array:
+    """``coalesce`` of two string arrays, without a pass when nothing is given (raw codes)."""
+    return other if given.null_count == len(given) else pc.coalesce(given, other)
 
 
 def _ident(name: str) -> str:
@@ -216,7 +227,6 @@ class SqlScan:
             "columns": {n: "VARCHAR" for n in self.names},
             "delim": self._delimiter,
             "brand": self.brand,
-            "brands": list(brands()),
             "earliest": EARLIEST.astimezone(dt.UTC).replace(tzinfo=None),
             "latest": (self.now + CLOCK_SKEW).astimezone(dt.UTC).replace(tzinfo=None),
             "plain_time": _PLAIN_TIME,
@@ -224,54 +234,53 @@ class SqlScan:
         select: list[str] = []
         typed: list[str] = []  # columns whose clean value DuckDB computes
         inner = ["*"]  # helper values computed once per row (DuckDB does not share them)
+        shift = ["*"]  # values computed from those
         checks: list[str] = []
         stored: dict[str, str] = {}  # a clean row's stored value of each column
         for col in ds.columns:
             v = stored[col.name] = (
                 _ident(col.name) if col.name in self.present else "(NULL::VARCHAR)"
             )
-            if col.name == "brand":
-                filled = stored["brand"] = f"coalesce({v}, $brand)"
-                checks.append(
-                    f"coalesce(list_contains($brands, {filled}) "
-                    f"AND ($brand IS NULL OR {v} IS NULL OR {v} = $brand), false)"
-                )
+            if col.name == "brand":  # listed brands are checked in Arrow (see ``split``)
+                stored["brand"] = f"coalesce({v}, $brand)"
             elif col.kind is ColumnKind.TIMESTAMP:
-                # a naive time is Beijing wall time; an offset DuckDB applies itself
-                parsed = _ident("ts_" + col.name)
-                inner.append(f"try_cast({v} AS TIMESTAMPTZ) AS {parsed}")
-                utc = f"({parsed} - to_hours(CASE WHEN strlen({v}) = 19 THEN 8 ELSE 0 END))"
+                # The wall time as written: a cast to TIMESTAMP ignores the ``+08:00`` or ``Z``
+                # the pattern allows (cheaper than TIMESTAMPTZ's parse). Naive and ``+08:00``
+                # times are Beijing wall time, ``Z`` (20 characters) UTC. The instant goes out
+                # as a plain TIMESTAMP holding UTC (Arrow tags it UTC at no cost; DuckDB hashes
+                # TIMESTAMP and TIMESTAMPTZ alike).
+                wall = _ident("ts_" + col.name)
+                inner.append(f"try_cast({v} AS TIMESTAMP) AS {wall}")
+                utc = _ident("t_" + col.name)
+                shift.append(
+                    f"{wall} - to_hours(CASE WHEN strlen({v}) = 20 THEN 0 ELSE 8 END) AS {utc}"
+                )
                 stored[col.name] = utc
-                select.append(f"{utc} AS {_ident('t_' + col.name)}")
                 typed.append(col.name)
                 if col.name == ds.time_column:
                     # the Beijing month: the text's own for Beijing times, shifted for UTC ones
                     select.append(
-                        f"CASE WHEN ends_with({v}, 'Z') THEN strftime({parsed} + INTERVAL 8 HOUR, "
+                        f"CASE WHEN strlen({v}) = 20 THEN strftime({wall} + INTERVAL 8 HOUR, "
                         f"'%Y-%m') ELSE left({v}, 7) END AS month"
                     )
                 plain = (
                     f"(regexp_matches({v}, $plain_time) "
-                    f"AND {utc} BETWEEN $earliest::TIMESTAMPTZ AND $latest::TIMESTAMPTZ)"
+                    f"AND {utc} BETWEEN $earliest::TIMESTAMP AND $latest::TIMESTAMP)"
                 )
                 checks.append(
                     f"coalesce({plain}, false)" if col.required else f"({v} IS NULL OR {plain})"
                 )
-            elif col.division is not None:
+            elif col.division is not None or col.allowed is not None:
                 continue  # looked up in Arrow (see ``split``)
             else:
-                if col.allowed is not None:
-                    params[f"allowed_{col.name}"] = list(col.allowed)
-                    test = f"list_contains($allowed_{col.name}, {v})"
-                else:
-                    first, last = _ident("a_" + col.name), _ident("z_" + col.name)
-                    inner.append(f"ord({v}) AS {first}, ord({v}[-1]) AS {last}")
-                    test = (
-                        f"(strlen({v}) > 0 AND {_PLAIN_END.format(c=first)} AND "
-                        f"{_PLAIN_END.format(c=last)} AND "
-                        f"(strlen({v}) <= {int(col.max_length)} "
-                        f"OR length({v}) <= {int(col.max_length)}))"
-                    )
+                first, last = _ident("a_" + col.name), _ident("z_" + col.name)
+                inner.append(f"ord({v}) AS {first}, ord({v}[-1]) AS {last}")
+                test = (
+                    f"(strlen({v}) > 0 AND {_PLAIN_END.format(c=first)} AND "
+                    f"{_PLAIN_END.format(c=last)} AND "
+                    f"(strlen({v}) <= {int(col.max_length)} "
+                    f"OR length({v}) <= {int(col.max_length)}))"
+                )
                 checks.append(
                     f"coalesce({test}, false)" if col.required else f"({v} IS NULL OR {test})"
                 )
@@ -289,7 +298,8 @@ class SqlScan:
         outer += ["month", "h", "ok"]
         # identifiers are the dataset's and ours; every value is a parameter
         inner_sql = f"SELECT {', '.join(inner)} FROM {scan}"  # noqa: S608
-        mid_sql = f"SELECT *, {', '.join(select)}, {ok} AS ok FROM ({inner_sql})"  # noqa: S608
+        shift_sql = f"SELECT {', '.join(shift)} FROM ({inner_sql})"  # noqa: S608
+        mid_sql = f"SELECT *, {', '.join(select)}, {ok} AS ok FROM ({shift_sql})"  # noqa: S608
         sql = f"SELECT {', '.join(outer)} FROM ({mid_sql})"  # noqa: S608
         return sql, params
 
@@ -361,18 +371,23 @@ class SqlScan:
         by_code = pc.is_valid(idx)
         described = pc.or_(pc.is_valid(code), pc.is_valid(text))
         ok = pc.and_(ok, pc.or_(pc.or_(given, by_code), described))
-        event = pc.coalesce(values["event"], pc.take(events, idx))
-        reason = pc.coalesce(values["reason"], pc.take(reasons, idx))
+        event = _coalesce(values["event"], pc.take(events, idx))
+        reason = _coalesce(values["reason"], pc.take(reasons, idx))
         mapped = pc.or_(given, by_code)
         rest = pc.and_(ok, pc.invert(mapped))
         if pc.any(rest).as_py():
             sel = pa.array(np.flatnonzero(rest.to_numpy(zero_copy_only=False)))
             m_event, m_reason, found = map_events(brand.take(sel), code.take(sel), text.take(sel))
-            event = pc.replace_with_mask(event, rest, m_event)
-            reason = pc.replace_with_mask(
-                reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
-            )
-            mapped = pc.replace_with_mask(mapped, rest, found)
+            # these rows hold no event, their own reason and ``mapped`` false so far: only
+            # what ``map_events`` found changes them (often nothing: codes it does not know)
+            if m_event.null_count < len(m_event):
+                event = pc.replace_with_mask(event, rest, m_event)
+            if m_reason.null_count < len(m_reason):
+                reason = pc.replace_with_mask(
+                    reason, rest, pc.coalesce(values["reason"].take(sel), m_reason)
+                )
+            if pc.any(found).as_py():
+                mapped = pc.replace_with_mask(mapped, rest, found)
         values["event"], values["reason"] = event, reason
         return ok, mapped
 
@@ -392,6 +407,19 @@ class SqlScan:
                 values[col.name] = pa.nulls(n, col.arrow_type)
         if self.brand is not None:  # the submitting brand fills empty brands
             values["brand"] = pc.fill_null(values["brand"], self.brand)
+        # listed values spelled exactly as listed: brands (the submitting one, when given)
+        # and allowed values (a hash look-up each, cheaper here than in DuckDB)
+        for col in ds.columns:
+            if col.name == "brand":
+                listed = pc.is_in(values["brand"], value_set=_listed(tuple(brands())))
+                if self.brand is not None:
+                    listed = pc.and_(listed, pc.equal(values["brand"], self.brand))
+                ok = pc.and_(ok, listed)
+            elif col.allowed is not None:
+                listed = pc.is_in(values[col.name], value_set=_listed(col.allowed))
+                if not col.required:
+                    listed = pc.or_(pc.is_null(values[col.name]), listed)
+                ok = pc.and_(ok, listed)
         for col in ds.columns:
             if col.division is not None:
                 keys, read, padded = division_lookup()
@@ -408,20 +436,22 @@ class SqlScan:
         rows = np.arange(start, start + n, dtype=np.int64)
         extra["source_row"] = pa.array(rows)
         n_ok = int(pc.sum(ok).as_py() or 0)
-        clean = rest = None
+        clean = rest = hashes = keep = None
         if n_ok:
+            # not filtered here: the writer's split into main and suspect rows (after the seen
+            # filter) removes the other rows in the same pass (one copy of the columns)
             arrays = {**values, **extra}
             fields = [f for f in ds.stored if f.name in arrays]
-            table = pa.Table.from_arrays(
+            clean = pa.Table.from_arrays(
                 [arrays[f.name].cast(f.type) for f in fields], schema=pa.schema(fields)
             )
-            clean = table if n_ok == n else table.filter(ok)
+            h = np.asarray(batch.column("h").to_numpy(), dtype=np.uint64)
+            if n_ok < n:
+                keep = pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+                h = h[keep]
+            hashes = h
         if n_ok < n:
             bad = pc.invert(ok)
             raw = pa.table({c: batch.column("r_" + c) for c in self.present}).filter(bad)
             rest = RawBatch(raw, pa.array(rows).filter(bad))
-        hashes = None
-        if clean is not None:
-            h = batch.column("h")
-            hashes = np.asarray((h if n_ok == n else h.filter(ok)).to_numpy(), dtype=np.uint64)
-        return ScanBatch(n, clean, rest, hashes)
+        return ScanBatch(n, clean, rest, hashes, keep)

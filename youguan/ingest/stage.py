@@ -124,16 +124,24 @@ class Stager:
             accepted = prepared.accepted
             if accepted is not None and prepared.probes is not None:
                 suspect = seen.check(prepared.probes)
-                if not suspect.any():
+                keep = prepared.keep
+                if keep is not None:  # the rows of ``accepted`` that count (see ``_Prepared``)
+                    flags = np.zeros(len(keep), dtype=bool)
+                    flags[keep] = suspect
+                    suspect = flags
+                if keep is None and not suspect.any():
                     writers["parts"].write(accepted)
                 else:
+                    main = ~suspect if keep is None else keep & ~suspect
                     at = 0
                     for part in accepted.to_batches():  # split chunk by chunk: no concatenation
                         flags = suspect[at : at + part.num_rows]
+                        kept = main[at : at + part.num_rows]
                         at += part.num_rows
                         if flags.any():
                             writers["suspects"].write(_table(part.filter(pa.array(flags))))
-                            part = part.filter(pa.array(~flags))
+                        if not kept.all():
+                            part = part.filter(pa.array(kept))
                         writers["parts"].write(_table(part))
             if self.req.progress:
                 self.req.progress("read", source.progress)
@@ -259,9 +267,12 @@ class Stager:
         )
         parts: list[pa.Table] = []
         keys: list[np.ndarray] = []
+        keep: list[np.ndarray] = []
         if scanned.clean is not None:
             assert scanned.hashes is not None
             keys.append(scanned.hashes)
+            if scanned.keep is not None:
+                keep.append(scanned.keep)
             clean = scanned.clean
             columns = {
                 **{name: clean.column(name) for name in clean.column_names},
@@ -275,9 +286,12 @@ class Stager:
         if rest is not None and rest.accepted is not None:
             parts.append(rest.accepted)
             keys.append(hashes(rest.accepted))
+            if keep:
+                keep.append(np.ones(rest.accepted.num_rows, dtype=bool))
         if parts:
             prepared.accepted = pa.concat_tables(parts) if len(parts) == 2 else parts[0]
             prepared.hashes = np.concatenate(keys) if len(keys) == 2 else keys[0]
+            prepared.keep = (np.concatenate(keep) if len(keep) == 2 else keep[0]) if keep else None
         return prepared
 
     def _account(self, prepared: _Prepared, quarantine: QuarantineWriter) -> None:
@@ -299,7 +313,10 @@ class _Prepared:
     errors: pa.Table
     quarantined: pa.Table | None = None  # rejected rows' values (personal data protected)
     accepted: pa.Table | None = None  # in the stored schema
-    hashes: np.ndarray | None = None  # seen-filter hash per accepted row
+    # the rows of ``accepted`` to store (None: all); the others are rows DuckDB typed that
+    # the split sent to the Arrow validation, dropped when the accepted rows are written
+    keep: np.ndarray | None = None
+    hashes: np.ndarray | None = None  # seen-filter hash per accepted row kept
     probes: Probes | None = None  # where the accepted rows' keys are in the seen filter
 
 
