@@ -162,12 +162,14 @@ class Runner:
             done.set_exception(error)
         else:
             assert outcome is not None
-            done.set_result(outcome)
+            # The hook runs before the waiter hears of the outcome, so whoever reads the outcome
+            # also sees what the hook started (e.g. a refresh already asked for).
             if self.after_commit is not None and outcome.committed and outcome.accepted:
                 try:
                     self.after_commit(outcome)
                 except Exception:  # the submission is committed whatever its follower does
                     log.exception("ingest runner: the after-commit hook failed")
+            done.set_result(outcome)
 
     def _report(self, batch_id: str, progress: Progress) -> None:
         with self._lock:
