@@ -126,7 +126,8 @@ _BOM_UTF8 = int.from_bytes(chr(_BOM).encode(), "big")
 
 
 def _plain_ascii(b: np.ndarray) -> np.ndarray:
-    return (b >= 33) & (b <= 126)
+    """33–126 (unsigned: below 33 wraps around to beyond 93)."""
+    return (b - b.dtype.type(33)) <= 93
 
 
 def plain_text(arr: pa.Array, max_length: int) -> np.ndarray:
@@ -192,9 +193,9 @@ def plain_time(arr: pa.Array) -> np.ndarray:
     ok &= _within(w2, 6, b"00", b"59")
     zone = size != 19
     if zone.any():
-        z = data[start + 19]
-        offset = _groups(data, start + 17, 8) & np.uint64(0xFFFF_FFFF_FFFF)  # bytes 19–24
-        ok &= ~zone | ((size == 20) & (z == ord("Z"))) | ((size == 25) & (offset == _OFFSET))
+        suffix = _groups(data, start + 17, 8) & np.uint64(0xFFFF_FFFF_FFFF)  # bytes 19–24
+        utc = (suffix >> np.uint64(40)) == ord("Z")  # byte 19
+        ok &= ~zone | ((size == 20) & utc) | ((size == 25) & (suffix == _OFFSET))
     return ok
 
 
