@@ -138,6 +138,19 @@ class PartitionWriter:
         if table.num_rows == 0:
             return
         table = table.select(self.schema.names).cast(self.schema)
+        brand, month = table["brand"], table["month"]
+        first = (brand[0].as_py(), month[0].as_py())
+        if None not in first and all(
+            c.null_count == 0 and pc.all(pc.equal(c, v)).as_py()
+            for c, v in zip((brand, month), first, strict=True)
+        ):  # one partition (usual: a file is one brand in time order): two comparisons
+            self._add(first, table)
+        else:
+            self._split(table)
+        while self.buffered > self.buffer_rows:
+            self._flush(max(self.parts.values(), key=lambda p: p.pending_rows))
+
+    def _split(self, table: pa.Table) -> None:
         # partition codes from the two columns' dictionaries (no per-row string building)
         by_brand = pc.dictionary_encode(table["brand"].combine_chunks())
         by_month = pc.dictionary_encode(table["month"].combine_chunks())
@@ -163,8 +176,6 @@ class PartitionWriter:
                     brand, month = labels[code].split(SEP)
                     self._add((brand, month), ordered.slice(start, int(count)))
                     start += int(count)
-        while self.buffered > self.buffer_rows:
-            self._flush(max(self.parts.values(), key=lambda p: p.pending_rows))
 
     def _add(self, key: tuple[str, str], table: pa.Table) -> None:
         part = self.parts.get(key)
