@@ -32,3 +32,16 @@ def test_hashes_follow_the_rows_of_a_table_of_many_chunks(tmp_path: Path) -> Non
     whole = pa.concat_tables(chunks)
     expected = np.concatenate([seen.hashes(c) for c in chunks])
     assert (seen.hashes(whole) == expected).all()
+
+
+def test_keys_sharing_a_word_all_leave_their_bits() -> None:
+    seen = SeenFilter(duckdb.connect(), ("k",), 1 << 10)  # 128 words: many keys share one
+    rng = np.random.default_rng(3)
+    expected = np.zeros_like(seen.words)
+    for _ in range(3):
+        h = rng.integers(0, 2**63, 5_000, dtype=np.uint64)
+        p = seen.probes(h)
+        seen.check(p)
+        np.bitwise_or.at(expected, p.words, p.bits)  # one key at a time: every bit
+        assert (seen.words == expected).all()
+    assert seen.check(p).all()  # every key of the last batch is now found

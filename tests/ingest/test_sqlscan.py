@@ -5,6 +5,8 @@ counts, error list, quarantine file, committed rows — for rows in every unusua
 from __future__ import annotations
 
 import csv
+import random
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,6 +117,30 @@ ODD_ROWS: list[dict[str, str]] = [
     _row(62, event="exception", reason=" lost", raw_code="", raw_text=""),
     _row(63, brand="Sf"),
     _row(2, occurred_at="2024-05-02T10:02:00+08:00"),  # an exact repeat
+    # the byte-level tests of ``sqlscan.plain_text`` and ``plain_time``
+    _row(64, facility="\U00020000景洪"),  # four bytes at either end
+    _row(65, facility="景洪\U00020000"),
+    _row(66, facility="é景洪"),  # two bytes
+    _row(67, facility="景洪é"),
+    _row(68, facility="景洪\u3000"),
+    _row(69, facility="\ufeff景洪"),
+    _row(70, facility="景洪\u3001"),  # just beyond U+3000: plain
+    _row(71, raw_text="x"),
+    _row(72, waybill_no="Y" * 64),
+    _row(73, occurred_at="2024-5-01 10:00:00"),
+    _row(74, occurred_at="2024-05-01 10:00:60"),
+    _row(75, occurred_at="2024-05-01 10:60:00"),
+    _row(76, occurred_at="2024-05-01  10:00:0"),
+    _row(77, occurred_at="2024-05-01 10:00:0 "),
+    _row(78, occurred_at="2024-05-01x10:00:00"),
+    _row(79, occurred_at="2024-05-01 10:00:00Z "),
+    _row(80, occurred_at="2024-05-01 10:00:00+08:0 "),
+    _row(81, occurred_at="2024-00-01 10:00:00"),
+    _row(82, occurred_at="2024-05-00 10:00:00"),
+    _row(83, occurred_at="2024-05-01 10:00:00+0800"),
+    _row(84, occurred_at="2024-05-01 23:59:59"),
+    _row(85, occurred_at="2024-12-31 00:00:00"),  # (future: rejected)
+    _row(86, occurred_at="2024-05-01t10:00:00"),
 ]
 
 
@@ -260,3 +286,81 @@ def test_the_division_lookup_reads_padded_codes_as_the_validation_does() -> None
     assert pa.compute.all(known_division(read)).as_py()
     assert normalise_division(keys).equals(read)
     assert padded.equals(pa.compute.not_equal(keys, read))
+
+
+_ENDS = [
+    "a",
+    "~",
+    " ",
+    "\t",
+    "\x7f",
+    "\u00a0",
+    "é",
+    "\u2028",
+    "\u3000",
+    "\u3001",
+    "景",
+    "\ufeff",
+    "\uff10",
+    "\U00020000",
+    "\x00",
+]
+
+
+def _plain_char(c: str) -> bool:  # the SQL test's rule, as the module docstring states it
+    return 33 <= ord(c) <= 126 or (ord(c) > 0x3000 and ord(c) != 0xFEFF)
+
+
+def test_the_byte_level_text_test_admits_exactly_the_plain_values() -> None:
+    values: list[str | None] = [None, ""]
+    values += [a + b for a in _ENDS for b in _ENDS] + [a + "景洪" + b for a in _ENDS for b in _ENDS]
+    values += ["景" * 3, "景" * 4, "ab" * 2, "abcde"]
+    arr = pa.array(values, pa.string())
+    for limit in (2, 3, 4, 200):
+        expected = [
+            v is not None
+            and v != ""
+            and _plain_char(v[0])
+            and _plain_char(v[-1])
+            and len(v) <= limit
+            for v in values
+        ]
+        assert sqlscan.plain_text(arr, limit).tolist() == expected
+        assert sqlscan.plain_text(arr.slice(3, 50), limit).tolist() == expected[3:53]
+    assert sqlscan.plain_text(pa.array(["景洪", " 景洪", "景洪\u3000", "景" * 3]), 2).tolist() == [
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_the_byte_level_time_test_is_the_plain_time_pattern() -> None:
+    pattern = re.compile(sqlscan._PLAIN_TIME, re.ASCII)  # RE2's \d: ASCII digits only
+    good = ["2024-03-01 00:07:16", "2024-03-01T00:07:16Z", "2024-12-31 23:59:59+08:00"]
+    values: list[str | None] = [None, "", "x", *good]
+    rng = random.Random(7)
+    chars = "0123456789-: TZ+x/.\u3000２"
+    for text in good:  # every one- and two-character slip of the plain shapes
+        for _ in range(4000):
+            s = list(text)
+            for _ in range(rng.randint(1, 2)):
+                i = rng.randrange(len(s))
+                if (op := rng.random()) < 0.6:
+                    s[i] = rng.choice(chars)
+                elif op < 0.8:
+                    del s[i]
+                else:
+                    s.insert(i, rng.choice(chars))
+            values.append("".join(s))
+    for month in range(14):
+        for day in (0, 1, 9, 10, 19, 29, 30, 31, 32, 39, 40):
+            for hour in (0, 9, 10, 19, 20, 23, 24, 29, 30):
+                values.append(f"2024-{month:02d}-{day:02d} {hour:02d}:59:59")
+    for bad in ("60", "59", "5:", ":5", "6a", "99", "0\x00"):
+        values += [f"2024-01-01 10:{bad}:00", f"2024-01-01 10:00:{bad}"]
+    arr = pa.array(values, pa.string())
+    expected = [v is not None and pattern.search(v) is not None and "\n" not in v for v in values]
+    assert sum(expected) > 1000  # the shapes are well represented both ways
+    assert sqlscan.plain_time(arr).tolist() == expected
+    assert sqlscan.plain_time(arr.slice(5, 300)).tolist() == expected[5:305]

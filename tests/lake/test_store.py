@@ -81,3 +81,32 @@ def test_retiring_files_replaces_them_in_one_step(ctx: Context) -> None:
     assert len(lake.files("events")) == 1
     assert lake.table("events").count().execute() == 5
     assert not any(f.path.exists() for f in old)
+
+
+def test_files_keep_statistics_where_a_filter_can_use_them(ctx: Context) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    table = _events(300).append_column("facility", pa.array([f"站{i % 7}" for i in range(300)]))
+    ctx.lake.commit("events", table, actor=SYSTEM)
+    [f] = ctx.lake.files("events")
+    meta = pq.read_metadata(f.path)
+    columns = {
+        meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(meta.num_columns)
+    }
+    with_statistics = {name for name, c in columns.items() if c.is_stats_set}
+    assert {"waybill_no", "brand", "occurred_at", "month", "batch_id", "source_row"} <= (
+        with_statistics
+    )
+    assert not {"event", "facility", "raw_code", "raw_text"} & with_statistics
+    assert columns["occurred_at"].statistics.min == T0
+    assert "DELTA_BINARY_PACKED" in columns["occurred_at"].encodings
+    # DuckDB reads and filters them as before (Spark: tests/lake/test_spark.py)
+    cut = T0 + dt.timedelta(hours=100)
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT count(*), min(occurred_at), max(waybill_no), count(DISTINCT facility) "
+            "FROM read_parquet($path) WHERE occurred_at >= $cut",
+            {"path": str(f.path), "cut": cut},
+        ).fetchone()
+    assert rows == (200, cut, "W299", 7)

@@ -141,7 +141,7 @@ class Stager:
                         if flags.any():
                             writers["suspects"].write(_table(part.filter(pa.array(flags))))
                         if not kept.all():
-                            part = part.filter(pa.array(kept))
+                            part = _filter(part, kept)
                         writers["parts"].write(_table(part))
             if self.req.progress:
                 self.req.progress("read", source.progress)
@@ -300,6 +300,13 @@ class Stager:
         self.out.errors.add(prepared.errors)
         if prepared.quarantined is not None:
             quarantine.write(prepared.errors, prepared.quarantined)
+
+
+def _filter(batch: pa.RecordBatch, keep: np.ndarray) -> pa.RecordBatch:
+    """``batch.filter(keep)`` column by column: for many columns the record-batch kernel turns
+    the filter into a take, which copies text a third slower than a filter of each column."""
+    mask = pa.array(keep)
+    return pa.RecordBatch.from_arrays([c.filter(mask) for c in batch.columns], schema=batch.schema)
 
 
 def _table(batch: pa.RecordBatch) -> pa.Table:

@@ -20,10 +20,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": True}
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd"}
 # Columns too varied for dictionary pages (encoding them costs time and saves nothing).
 NO_DICTIONARY = ("waybill_no", "source_row", "occurred_at", "accepted_at", "checked_at")
 NO_DICTIONARY_SUFFIXES = ("_hash", "_enc", "_masked")
+# Columns without min/max statistics: free text and codes of a few values that every row group
+# holds, so no reader can skip a row group by them (readers filter by brand, month, batch,
+# waybill and time, whose statistics stay); computing them cost a fifth of the encoding.
+NO_STATISTICS = ("event", "reason", "location_code", "facility", "raw_code", "raw_text")
 ROW_GROUP_ROWS = 128 * 1024  # close to DuckDB's own (122 880): good for scans, bounded memory
 BUFFER_ROWS = 512 * 1024  # rows buffered across all partitions before the largest is flushed
 WRITES_IN_FLIGHT = 2
@@ -38,9 +42,29 @@ def dictionary_columns(schema: pa.Schema) -> list[str]:
     ]
 
 
+def statistics_columns(schema: pa.Schema) -> list[str]:
+    return [f.name for f in schema if f.name not in NO_STATISTICS]
+
+
+def delta_columns(schema: pa.Schema) -> dict[str, str]:
+    """Row numbers and instants (no dictionary) as deltas: they mostly rise through a file, so
+    the deltas are small — a third smaller files, and less for zstd to compress."""
+    dictionary = set(dictionary_columns(schema))
+    return {
+        f.name: "DELTA_BINARY_PACKED"
+        for f in schema
+        if f.name not in dictionary and (pa.types.is_int64(f.type) or pa.types.is_timestamp(f.type))
+    }
+
+
 def open_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
     return pq.ParquetWriter(
-        path, schema, use_dictionary=dictionary_columns(schema), **PARQUET_OPTIONS
+        path,
+        schema,
+        use_dictionary=dictionary_columns(schema),
+        write_statistics=statistics_columns(schema),
+        column_encoding=delta_columns(schema) or None,
+        **PARQUET_OPTIONS,
     )
 
 
@@ -114,6 +138,19 @@ class PartitionWriter:
         if table.num_rows == 0:
             return
         table = table.select(self.schema.names).cast(self.schema)
+        brand, month = table["brand"], table["month"]
+        first = (brand[0].as_py(), month[0].as_py())
+        if None not in first and all(
+            c.null_count == 0 and pc.all(pc.equal(c, v)).as_py()
+            for c, v in zip((brand, month), first, strict=True)
+        ):  # one partition (usual: a file is one brand in time order): two comparisons
+            self._add(first, table)
+        else:
+            self._split(table)
+        while self.buffered > self.buffer_rows:
+            self._flush(max(self.parts.values(), key=lambda p: p.pending_rows))
+
+    def _split(self, table: pa.Table) -> None:
         # partition codes from the two columns' dictionaries (no per-row string building)
         by_brand = pc.dictionary_encode(table["brand"].combine_chunks())
         by_month = pc.dictionary_encode(table["month"].combine_chunks())
@@ -139,8 +176,6 @@ class PartitionWriter:
                     brand, month = labels[code].split(SEP)
                     self._add((brand, month), ordered.slice(start, int(count)))
                     start += int(count)
-        while self.buffered > self.buffer_rows:
-            self._flush(max(self.parts.values(), key=lambda p: p.pending_rows))
 
     def _add(self, key: tuple[str, str], table: pa.Table) -> None:
         part = self.parts.get(key)
