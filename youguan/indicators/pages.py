@@ -454,16 +454,22 @@ def drill_view(
 
 # ---- 本企业指标 (the enterprise portal) -------------------------------------------------------
 def brand_indicators(
-    ctx: Context, actor: Actor, *, months: int = 6, brand: str | None = None
+    ctx: Context,
+    actor: Actor,
+    *,
+    months: int = 6,
+    brand: str | None = None,
+    last: dt.date | None = None,
 ) -> BrandIndicators:
     """One brand's headline indicators for its last ``months`` complete months — the actor's
-    own brand for an enterprise (``brand`` is then ignored), ``brand`` for the staff. Each
-    figure links to the items behind it."""
+    own brand for an enterprise (``brand`` is then ignored), ``brand`` for the staff — ending
+    with ``last`` (a month's first day) when the caller already knows it. Each figure links to
+    the items behind it."""
     own = actor.brand if not actor.can(VIEW_ALL) else brand
     if not own:
         raise DimensionError("需要指定品牌（企业账号为其本企业品牌）")
     service.check_filters(own, None, None)
-    last = latest_month(ctx, actor) or this_month()
+    last = last or latest_month(ctx, actor) or this_month()
     span = MonthRange.ending(last, months)
     cells = read_cells(ctx, actor, BRAND_CODES, span, by_brand=True, brand=own)
     grouped = cells.by("period")

@@ -109,10 +109,11 @@ def indicators_section(ctx: Context, actor: Actor) -> BrandIndicators | None:
     服务质量 and 寄递安全 — and before the engine has computed any of the brand's figures."""
     if actor.role is not Role.ENTERPRISE or not actor.brand:
         return None
-    if latest_month(ctx, actor) is None:
+    last = latest_month(ctx, actor)
+    if last is None:
         return None
     with web_errors():
-        return brand_indicators(ctx, actor, months=6)
+        return brand_indicators(ctx, actor, months=6, last=last)
 
 
 def submissions_page(
